@@ -1,0 +1,77 @@
+export type RuleId =
+  | 'cross-context-join'
+  | 'foreign-table-access'
+  | 'cross-context-import'
+  | 'unmapped-table'
+  | 'unparsed-sql'
+  | 'unparsed-file';
+
+export type Severity = 'error' | 'warning';
+
+export interface RuleMeta {
+  id: RuleId;
+  severity: Severity;
+  summary: string;
+}
+
+export const RULES: Record<RuleId, RuleMeta> = {
+  'cross-context-join': {
+    id: 'cross-context-join',
+    severity: 'error',
+    summary: 'One statement touches tables of two or more contexts.',
+  },
+  'foreign-table-access': {
+    id: 'foreign-table-access',
+    severity: 'error',
+    summary: "A context's code reads or writes tables another context owns.",
+  },
+  'cross-context-import': {
+    id: 'cross-context-import',
+    severity: 'error',
+    summary: "A context's code imports a file that another context does not make public.",
+  },
+  'unmapped-table': {
+    id: 'unmapped-table',
+    severity: 'warning',
+    summary: 'A statement touches a table that no context owns.',
+  },
+  'unparsed-sql': {
+    id: 'unparsed-sql',
+    severity: 'warning',
+    summary: 'Text that looks like SQL was rejected by the parser, so it was not checked.',
+  },
+  'unparsed-file': {
+    id: 'unparsed-file',
+    severity: 'warning',
+    summary: 'A source file is not UTF-8 or has syntax errors, so its check may be incomplete.',
+  },
+};
+
+/** The page that explains a rule, shipped in the package's rules/ folder. */
+export function ruleDocs(rule: RuleId): string {
+  return new URL(`../../rules/${rule}.md`, import.meta.url).href;
+}
+
+export interface Finding {
+  rule: RuleId;
+  severity: Severity;
+  /** Relative to the config's folder, with `/`. */
+  file: string;
+  /** 1-based. */
+  line: number;
+  /** 1-based, in UTF-16 code units as editors count. */
+  column: number;
+  /** The context of the file, or null for code outside every context. */
+  context: string | null;
+  /** The other contexts involved, sorted. */
+  targets: string[];
+  /** Qualified names of the tables involved. */
+  tables: string[];
+  /** For cross-context-import: the specifier as written. */
+  import?: string;
+  message: string;
+}
+
+export interface AllowedFinding extends Finding {
+  allowedBy: { from: string; to: string; reason: string };
+}

@@ -1,0 +1,81 @@
+import path from 'node:path';
+import type { ConfigProblem } from '../errors.js';
+import type { ContextMap } from '../config/types.js';
+import { compileGlobs } from '../extract/files.js';
+import type { Matcher } from '../extract/files.js';
+
+/** Which context each file belongs to, and which files a context makes public. */
+export class ContextLayout {
+  readonly problems: ConfigProblem[] = [];
+  private readonly contextByFile = new Map<string, string | null>();
+  private readonly publicMatchers = new Map<string, Matcher>();
+  private readonly codeMatchers: { name: string; matches: Matcher }[];
+
+  constructor(
+    private readonly map: ContextMap,
+    files: readonly string[],
+  ) {
+    const display = path.relative(process.cwd(), map.file) || map.file;
+    this.codeMatchers = map.contexts.map((context) => ({
+      name: context.name,
+      matches: compileGlobs(context.code),
+    }));
+    for (const context of map.contexts) {
+      this.publicMatchers.set(context.name, compileGlobs(context.public));
+      this.checkGlobsMatch(display, context.name, 'code', context.code, context.line, files);
+      this.checkGlobsMatch(display, context.name, 'public', context.public, context.line, files);
+    }
+    this.assignFiles(display, files);
+  }
+
+  /** The context of a file given relative to the config's folder, or null. */
+  contextOf(file: string): string | null {
+    const known = this.contextByFile.get(file);
+    if (known !== undefined) return known;
+    // Files that were not scanned (an import of a .json or .css file, say) still belong somewhere.
+    return this.codeMatchers.find((matcher) => matcher.matches(file))?.name ?? null;
+  }
+
+  isPublic(context: string, file: string): boolean {
+    return this.publicMatchers.get(context)?.(file) ?? false;
+  }
+
+  private checkGlobsMatch(
+    display: string,
+    context: string,
+    key: string,
+    globs: string[],
+    line: number | null,
+    files: readonly string[],
+  ): void {
+    for (const glob of globs) {
+      const matches = compileGlobs([glob]);
+      if (!files.some((file) => matches(file))) {
+        this.problems.push({
+          file: display,
+          line,
+          message: `contexts.${context}.${key}: "${glob}" matches no scanned file under ${this.map.root}; fix the path, or check include and exclude.`,
+        });
+      }
+    }
+  }
+
+  private assignFiles(display: string, files: readonly string[]): void {
+    const reported = new Set<string>();
+    for (const file of files) {
+      const owners = this.codeMatchers.filter((matcher) => matcher.matches(file));
+      if (owners.length > 1) {
+        const pair = owners.map((owner) => owner.name).join(' and ');
+        if (!reported.has(pair)) {
+          reported.add(pair);
+          this.problems.push({
+            file: display,
+            line: this.map.contexts.find((c) => c.name === owners[1]!.name)?.line ?? null,
+            message: `${file} is matched by the code globs of both ${pair}; a file belongs to one context. Narrow one of the globs.`,
+          });
+        }
+      }
+      this.contextByFile.set(file, owners[0]?.name ?? null);
+    }
+  }
+}

@@ -1,0 +1,211 @@
+import type { FileFacts, SqlFact } from '../extract/facts.js';
+import { fileOffsetOf } from '../extract/facts.js';
+import type { ParseResult, ParsedStatement, TableRef } from '../sql/types.js';
+import type { Finding, RuleId } from './findings.js';
+import { RULES } from './findings.js';
+import type { TableOwnership } from './ownership.js';
+
+/** Everything the rules need to judge one file. */
+export interface FileUnderCheck {
+  file: string;
+  context: string | null;
+  facts: FileFacts;
+  /** Turns a file offset into a 1-based line and column. */
+  position: (offset: number) => { line: number; column: number };
+  parse: (sql: string) => ParseResult;
+  ownership: TableOwnership;
+  dialectName: string;
+}
+
+export interface ImportTarget {
+  specifier: string;
+  offset: number;
+  kind: string;
+  /** The imported file relative to the config's folder, or null when it is outside the tree. */
+  file: string | null;
+  context: string | null;
+  isPublic: boolean;
+}
+
+interface OwnedRef {
+  ref: TableRef;
+  context: string | null;
+  qualified: string;
+}
+
+function finding(
+  unit: FileUnderCheck,
+  rule: RuleId,
+  offset: number,
+  fields: Pick<Finding, 'targets' | 'tables' | 'message'> & { import?: string },
+): Finding {
+  return {
+    rule,
+    severity: RULES[rule].severity,
+    file: unit.file,
+    ...unit.position(offset),
+    context: unit.context,
+    ...fields,
+  };
+}
+
+export function checkSyntax(unit: FileUnderCheck, notUtf8: boolean): Finding[] {
+  const findings: Finding[] = [];
+  if (notUtf8) {
+    findings.push(
+      finding(unit, 'unparsed-file', 0, {
+        targets: [],
+        tables: [],
+        message:
+          'not valid UTF-8; it was read with replacement characters, so SQL or imports in it may be missed. Save it as UTF-8.',
+      }),
+    );
+  }
+  const [first] = unit.facts.syntaxErrors;
+  if (first) {
+    const more = unit.facts.syntaxErrors.length - 1;
+    findings.push(
+      finding(unit, 'unparsed-file', first.offset, {
+        targets: [],
+        tables: [],
+        message: `TypeScript syntax error: ${first.message}${more > 0 ? ` (and ${more} more)` : ''}; the code after it may not be checked as written.`,
+      }),
+    );
+  }
+  return findings;
+}
+
+export function checkSql(unit: FileUnderCheck): {
+  findings: Finding[];
+  statements: number;
+  unparsed: number;
+} {
+  const findings: Finding[] = [];
+  let statements = 0;
+  let unparsed = 0;
+
+  for (const fact of unit.facts.sql) {
+    const result = unit.parse(fact.text);
+    if (!result.ok) {
+      unparsed += 1;
+      findings.push(unparsedFinding(unit, fact, result));
+      continue;
+    }
+    statements += result.statements.length;
+    for (const statement of result.statements)
+      findings.push(...checkStatement(unit, fact, statement));
+  }
+  return { findings, statements, unparsed };
+}
+
+function unparsedFinding(
+  unit: FileUnderCheck,
+  fact: SqlFact,
+  result: ParseResult & { ok: false },
+): Finding {
+  const offset = result.offset == null ? fact.offset : fileOffsetOf(fact, result.offset);
+  const hint =
+    fact.interpolations > 0
+      ? ' If an interpolated value stands for a table or column name, this is dynamic SQL that cannot be checked.'
+      : '';
+  return finding(unit, 'unparsed-sql', offset, {
+    targets: [],
+    tables: [],
+    message: `the ${unit.dialectName} parser rejects this SQL: ${result.message}.${hint}`,
+  });
+}
+
+function checkStatement(
+  unit: FileUnderCheck,
+  fact: SqlFact,
+  statement: ParsedStatement,
+): Finding[] {
+  const refs: OwnedRef[] = statement.tables
+    .filter((ref) => !unit.ownership.isSystemTable(ref))
+    .map((ref) => ({ ref, ...unit.ownership.ownerOf(ref) }));
+  const owned = refs.filter((ref) => ref.context != null);
+  const touched = unique(owned.map((ref) => ref.context!));
+  const findings: Finding[] = [];
+  const at = (ref: OwnedRef): number => fileOffsetOf(fact, ref.ref.offset);
+
+  if (touched.length >= 2) {
+    const foreign = owned.find((ref) => ref.context !== (unit.context ?? touched[0]))!;
+    const targets = unit.context != null ? touched.filter((c) => c !== unit.context) : touched;
+    findings.push(
+      finding(unit, 'cross-context-join', at(foreign), {
+        targets: [...targets].sort(),
+        tables: unique(owned.map((ref) => ref.qualified)),
+        message: `one statement touches tables of ${listContexts(owned)}; it cannot run once each context has its own database.`,
+      }),
+    );
+  } else if (unit.context != null && touched.length === 1 && touched[0] !== unit.context) {
+    const target = touched[0]!;
+    findings.push(
+      finding(unit, 'foreign-table-access', at(owned[0]!), {
+        targets: [target],
+        tables: unique(owned.map((ref) => ref.qualified)),
+        message: `${verbOf(owned)} ${unique(owned.map((ref) => ref.qualified)).join(', ')}, owned by ${target}.`,
+      }),
+    );
+  }
+
+  if (unit.context != null) findings.push(...checkUnmapped(unit, refs, at));
+  return findings;
+}
+
+function checkUnmapped(
+  unit: FileUnderCheck,
+  refs: OwnedRef[],
+  at: (ref: OwnedRef) => number,
+): Finding[] {
+  const seen = new Set<string>();
+  return refs
+    .filter((ref) => ref.context == null && !seen.has(ref.qualified) && seen.add(ref.qualified))
+    .map((ref) =>
+      finding(unit, 'unmapped-table', at(ref), {
+        targets: [],
+        tables: [ref.qualified],
+        message: `${ref.qualified} is owned by no context; add it to the tables of the context that owns it.`,
+      }),
+    );
+}
+
+export function checkImports(unit: FileUnderCheck, targets: ImportTarget[]): Finding[] {
+  if (unit.context == null) return [];
+  return targets
+    .filter(
+      (target) => target.context != null && target.context !== unit.context && !target.isPublic,
+    )
+    .map((target) =>
+      finding(unit, 'cross-context-import', target.offset, {
+        targets: [target.context!],
+        tables: [],
+        import: target.specifier,
+        message: `${target.kind === 'type' ? 'imports types from' : 'imports'} ${target.file}, which ${target.context} does not make public; import from its public API instead.`,
+      }),
+    );
+}
+
+function verbOf(refs: OwnedRef[]): string {
+  const roles = new Set(refs.map((ref) => ref.ref.role));
+  if (roles.has('write')) return roles.has('read') ? 'reads and writes' : 'writes';
+  if (roles.has('ddl')) return 'changes the schema of';
+  return 'reads';
+}
+
+function listContexts(refs: OwnedRef[]): string {
+  const byContext = new Map<string, Set<string>>();
+  for (const ref of refs) {
+    const tables = byContext.get(ref.context!) ?? new Set();
+    tables.add(ref.qualified);
+    byContext.set(ref.context!, tables);
+  }
+  const parts = [...byContext].map(([context, tables]) => `${context} (${[...tables].join(', ')})`);
+  return parts.length === 2
+    ? parts.join(' and ')
+    : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
+}
+
+function unique<T>(values: T[]): T[] {
+  return [...new Set(values)];
+}

@@ -1,0 +1,40 @@
+import type { Dialect } from '../sql/types.js';
+
+/** A `tables` entry: `schema.table`, `schema.*`, `prefix_*`, or a bare name (in defaultSchema). */
+export interface TablePattern {
+  /** The entry as written in the config. */
+  source: string;
+  /** null for a bare name when no defaultSchema is set: then it matches that name in any schema. */
+  schema: string | null;
+  name: string;
+  line: number | null;
+}
+
+export interface ContextDef {
+  name: string;
+  code: string[];
+  tables: TablePattern[];
+  public: string[];
+  line: number | null;
+}
+
+export interface AllowRule {
+  from: string;
+  to: string;
+  reason: string;
+  line: number | null;
+}
+
+/** The validated context map, with every default filled in. */
+export interface ContextMap {
+  /** Absolute path of the config file. */
+  file: string;
+  /** Absolute path of the folder the config's paths are relative to. */
+  root: string;
+  dialect: Dialect;
+  defaultSchema: string | null;
+  include: string[];
+  exclude: string[];
+  contexts: ContextDef[];
+  allow: AllowRule[];
+}

@@ -1,0 +1,373 @@
+import { ts } from 'ts-morph';
+import type { Dialect } from '../sql/types.js';
+import type { FileFacts, ImportFact, SqlFact, SqlOrigin, SyntaxProblem } from './facts.js';
+import { isSqlText } from './sql-detect.js';
+import type { SqlSite } from './sql-detect.js';
+
+/**
+ * Reads imports and SQL out of one file. It walks the plain compiler tree of ts-morph's bundled
+ * TypeScript: no Project, no wrapped nodes and no type checker, which cost many times the time
+ * and memory of this walk for the same answer.
+ */
+
+/** Calls whose string arguments are run as SQL. */
+const SQL_CALLS = new Set([
+  'query',
+  'queryOne',
+  'queryRaw',
+  'execute',
+  'executeRaw',
+  'executeQuery',
+  'raw',
+  'sql',
+  'unsafe',
+  'prepare',
+  'one',
+  'oneOrNone',
+  'many',
+  'manyOrNone',
+  'any',
+  'none',
+  'result',
+  'multi',
+  '$queryRaw',
+  '$executeRaw',
+  '$queryRawUnsafe',
+  '$executeRawUnsafe',
+]);
+
+/** Calls whose string arguments are words for people: logs, errors, test titles, translations. */
+const PROSE_CALLS = new Set([
+  'log',
+  'info',
+  'warn',
+  'warning',
+  'error',
+  'debug',
+  'trace',
+  'fatal',
+  'verbose',
+  'silly',
+  'notice',
+  'critical',
+  'describe',
+  'it',
+  'test',
+  'suite',
+  't',
+  'translate',
+  'alert',
+  'confirm',
+  'prompt',
+]);
+
+/** Tags of templates that are some other language. */
+const OTHER_LANGUAGE_TAGS = /^(?:gql|graphql|css|html|md|markdown|styled|keyframes|injectGlobal)$/;
+
+export function extractFile(fileName: string, text: string, dialect: Dialect): FileFacts {
+  const source = ts.createSourceFile(
+    fileName,
+    text,
+    ts.ScriptTarget.Latest,
+    false,
+    scriptKindOf(fileName),
+  );
+  const walker = new FactWalker(source, dialect);
+  walker.visit(source, 'other');
+  return { imports: walker.imports, sql: walker.sql, syntaxErrors: syntaxErrorsOf(source) };
+}
+
+function scriptKindOf(fileName: string): ts.ScriptKind {
+  if (fileName.endsWith('.tsx')) return ts.ScriptKind.TSX;
+  if (fileName.endsWith('.jsx')) return ts.ScriptKind.JSX;
+  if (/\.[cm]?js$/.test(fileName)) return ts.ScriptKind.JS;
+  return ts.ScriptKind.TS;
+}
+
+function syntaxErrorsOf(source: ts.SourceFile): SyntaxProblem[] {
+  const diagnostics =
+    (source as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? [];
+  return diagnostics.map((diagnostic) => ({
+    offset: diagnostic.start ?? 0,
+    message: ts.flattenDiagnosticMessageText(diagnostic.messageText, ' '),
+  }));
+}
+
+type Piece =
+  { kind: 'text'; node: ts.Node; raw: string; rawStart: number } | { kind: 'value'; node: ts.Node };
+
+class FactWalker {
+  readonly imports: ImportFact[] = [];
+  readonly sql: SqlFact[] = [];
+
+  constructor(
+    private readonly source: ts.SourceFile,
+    private readonly dialect: Dialect,
+  ) {}
+
+  visit(node: ts.Node, site: SqlSite): void {
+    switch (node.kind) {
+      case ts.SyntaxKind.ImportDeclaration:
+        return this.visitImport(node as ts.ImportDeclaration);
+      case ts.SyntaxKind.ExportDeclaration:
+        return this.visitExport(node as ts.ExportDeclaration);
+      case ts.SyntaxKind.ImportEqualsDeclaration:
+        return this.visitImportEquals(node as ts.ImportEqualsDeclaration);
+      case ts.SyntaxKind.CallExpression:
+        return this.visitCall(node as ts.CallExpression);
+      case ts.SyntaxKind.NewExpression:
+        return this.visitNew(node as ts.NewExpression);
+      case ts.SyntaxKind.TaggedTemplateExpression:
+        return this.visitTaggedTemplate(node as ts.TaggedTemplateExpression);
+      case ts.SyntaxKind.ThrowStatement:
+        return this.visitChildren(node, 'prose');
+      case ts.SyntaxKind.StringLiteral:
+      case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
+      case ts.SyntaxKind.TemplateExpression:
+        return this.visitString(node, site, site === 'sql' ? 'sql-call' : 'literal');
+      case ts.SyntaxKind.BinaryExpression:
+        return this.visitBinary(node as ts.BinaryExpression, site);
+      case ts.SyntaxKind.ParenthesizedExpression:
+      case ts.SyntaxKind.AsExpression:
+      case ts.SyntaxKind.SatisfiesExpression:
+      case ts.SyntaxKind.NonNullExpression:
+      case ts.SyntaxKind.ConditionalExpression:
+        // A query wrapped in parentheses, a cast or a ternary is still the query.
+        return this.visitChildren(node, site);
+      case ts.SyntaxKind.ObjectLiteralExpression:
+        return this.visitObject(node as ts.ObjectLiteralExpression, site);
+      default:
+        return this.visitChildren(node, 'other');
+    }
+  }
+
+  private visitChildren(node: ts.Node, site: SqlSite): void {
+    ts.forEachChild(node, (child) => this.visit(child, site));
+  }
+
+  private addImport(specifier: ts.Expression | undefined, kind: ImportFact['kind']): void {
+    if (!specifier || !ts.isStringLiteralLike(specifier)) return;
+    this.imports.push({ specifier: specifier.text, kind, offset: specifier.getStart(this.source) });
+  }
+
+  private visitImport(node: ts.ImportDeclaration): void {
+    this.addImport(node.moduleSpecifier, node.importClause?.isTypeOnly ? 'type' : 'static');
+  }
+
+  private visitExport(node: ts.ExportDeclaration): void {
+    this.addImport(node.moduleSpecifier, node.isTypeOnly ? 'type' : 'export');
+  }
+
+  private visitImportEquals(node: ts.ImportEqualsDeclaration): void {
+    if (ts.isExternalModuleReference(node.moduleReference)) {
+      this.addImport(node.moduleReference.expression, node.isTypeOnly ? 'type' : 'require');
+    }
+  }
+
+  private visitCall(node: ts.CallExpression): void {
+    const [first] = node.arguments;
+    if (node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+      this.addImport(first, 'dynamic');
+    } else if (
+      ts.isIdentifier(node.expression) &&
+      node.expression.text === 'require' &&
+      node.arguments.length === 1
+    ) {
+      this.addImport(first, 'require');
+    }
+
+    this.visit(node.expression, 'other');
+    const site = siteOfCallee(calleeName(node.expression));
+    for (const argument of node.arguments) this.visit(argument, site);
+  }
+
+  private visitNew(node: ts.NewExpression): void {
+    const name = calleeName(node.expression) ?? '';
+    const site: SqlSite = /(?:Error|Exception)$/.test(name) ? 'prose' : 'other';
+    this.visit(node.expression, 'other');
+    for (const argument of node.arguments ?? []) this.visit(argument, site);
+  }
+
+  private visitTaggedTemplate(node: ts.TaggedTemplateExpression): void {
+    const tag = calleeName(node.tag) ?? '';
+    this.visit(node.tag, 'other');
+    if (OTHER_LANGUAGE_TAGS.test(tag)) return this.visitChildren(node.template, 'other');
+    const isSqlTag = /sql$/i.test(tag) || SQL_CALLS.has(tag);
+    this.visitString(node.template, isSqlTag ? 'sql' : 'other', isSqlTag ? 'sql-tag' : 'literal');
+  }
+
+  private visitObject(node: ts.ObjectLiteralExpression, site: SqlSite): void {
+    // pg's query config object: pool.query({ text: 'SELECT …', values }).
+    for (const property of node.properties) {
+      const name = property.name && ts.isIdentifier(property.name) ? property.name.text : null;
+      const inner: SqlSite =
+        site === 'sql' && (name === 'text' || name === 'sql') ? 'sql' : 'other';
+      this.visitChildren(property, inner);
+    }
+  }
+
+  private visitBinary(node: ts.BinaryExpression, site: SqlSite): void {
+    if (node.operatorToken.kind !== ts.SyntaxKind.PlusToken)
+      return this.visitChildren(node, 'other');
+    const operands = flattenConcatenation(node);
+    if (!operands.some(isStringNode)) return this.visitChildren(node, 'other');
+    this.collect(operands, site, site === 'sql' ? 'sql-call' : 'literal');
+  }
+
+  private visitString(node: ts.Node, site: SqlSite, origin: SqlOrigin): void {
+    this.collect([node], site, origin);
+  }
+
+  /** Builds the SQL text of a string expression, records it when it is SQL, and walks the values in it. */
+  private collect(operands: ts.Node[], site: SqlSite, origin: SqlOrigin): void {
+    const pieces = operands.flatMap((operand) => this.piecesOf(operand));
+    const fact = buildSql(pieces, this.dialect, this.source);
+    if (fact && isSqlText(fact.text, site)) this.sql.push({ ...fact, origin });
+
+    for (const piece of pieces) {
+      if (piece.kind === 'value') this.visit(piece.node, 'other');
+    }
+  }
+
+  private piecesOf(node: ts.Node): Piece[] {
+    const text = this.source.text;
+    if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) {
+      const start = node.getStart(this.source);
+      return [
+        { kind: 'text', node, raw: text.slice(start + 1, node.end - 1), rawStart: start + 1 },
+      ];
+    }
+    if (ts.isTemplateExpression(node)) {
+      const headStart = node.head.getStart(this.source);
+      const pieces: Piece[] = [
+        {
+          kind: 'text',
+          node: node.head,
+          raw: text.slice(headStart + 1, node.head.end - 2),
+          rawStart: headStart + 1,
+        },
+      ];
+      for (const span of node.templateSpans) {
+        pieces.push({ kind: 'value', node: span.expression });
+        const literalStart = span.literal.getStart(this.source);
+        const closing = ts.isTemplateTail(span.literal) ? 1 : 2;
+        pieces.push({
+          kind: 'text',
+          node: span.literal,
+          raw: text.slice(literalStart + 1, span.literal.end - closing),
+          rawStart: literalStart + 1,
+        });
+      }
+      return pieces;
+    }
+    return [{ kind: 'value', node }];
+  }
+}
+
+function calleeName(expression: ts.Expression): string | null {
+  if (ts.isIdentifier(expression)) return expression.text;
+  if (ts.isPropertyAccessExpression(expression)) return expression.name.text;
+  if (ts.isCallExpression(expression)) return calleeName(expression.expression);
+  return null;
+}
+
+function siteOfCallee(name: string | null): SqlSite {
+  if (name == null) return 'other';
+  if (SQL_CALLS.has(name)) return 'sql';
+  if (PROSE_CALLS.has(name)) return 'prose';
+  return 'other';
+}
+
+function isStringNode(node: ts.Node): boolean {
+  return (
+    ts.isStringLiteral(node) ||
+    ts.isNoSubstitutionTemplateLiteral(node) ||
+    ts.isTemplateExpression(node)
+  );
+}
+
+function flattenConcatenation(node: ts.Expression): ts.Expression[] {
+  let inner = node;
+  while (ts.isParenthesizedExpression(inner)) inner = inner.expression;
+  if (ts.isBinaryExpression(inner) && inner.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+    return [...flattenConcatenation(inner.left), ...flattenConcatenation(inner.right)];
+  }
+  return [node];
+}
+
+/** Joins the pieces into SQL text, a placeholder for each value, keeping the way back to the file. */
+function buildSql(
+  pieces: Piece[],
+  dialect: Dialect,
+  source: ts.SourceFile,
+): Omit<SqlFact, 'origin'> | null {
+  const firstText = pieces.find((piece) => piece.kind === 'text');
+  if (!firstText) return null;
+
+  let text = '';
+  const runs: [number, number][] = [];
+  let interpolations = 0;
+  for (const piece of pieces) {
+    if (piece.kind === 'value') {
+      interpolations += 1;
+      runs.push([text.length, piece.node.getStart(source)]);
+      text += dialect === 'mysql' ? '?' : `$${interpolations}`;
+      continue;
+    }
+    text = decodeInto(piece.raw, piece.rawStart, text, runs);
+  }
+  return { text, offset: firstText.node.getStart(source), runs, interpolations };
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = {
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  b: '\b',
+  f: '\f',
+  v: '\v',
+  '0': '\0',
+};
+
+/** Appends the cooked value of a literal's raw text, adding a run wherever an escape breaks the mapping. */
+function decodeInto(raw: string, rawStart: number, text: string, runs: [number, number][]): string {
+  runs.push([text.length, rawStart]);
+  if (!raw.includes('\\')) return text + raw;
+
+  let out = text;
+  let index = 0;
+  while (index < raw.length) {
+    const slash = raw.indexOf('\\', index);
+    if (slash < 0) {
+      out += raw.slice(index);
+      break;
+    }
+    out += raw.slice(index, slash);
+    const { value, length } = readEscape(raw, slash);
+    out += value;
+    index = slash + length;
+    runs.push([out.length, rawStart + index]);
+  }
+  return out;
+}
+
+function readEscape(raw: string, slash: number): { value: string; length: number } {
+  const next = raw[slash + 1] ?? '';
+  if (next === '\r') return { value: '', length: raw[slash + 2] === '\n' ? 3 : 2 };
+  if (next === '\n' || next === '\u2028' || next === '\u2029') return { value: '', length: 2 };
+  if (next in SIMPLE_ESCAPES) return { value: SIMPLE_ESCAPES[next]!, length: 2 };
+  if (next === 'x') return hexEscape(raw.slice(slash + 2, slash + 4), 4);
+  if (next === 'u' && raw[slash + 2] === '{') {
+    const close = raw.indexOf('}', slash + 3);
+    if (close < 0) return { value: '', length: 2 };
+    return hexEscape(raw.slice(slash + 3, close), close - slash + 1);
+  }
+  if (next === 'u') return hexEscape(raw.slice(slash + 2, slash + 6), 6);
+  return { value: next, length: 2 };
+}
+
+function hexEscape(hex: string, length: number): { value: string; length: number } {
+  const code = Number.parseInt(hex, 16);
+  const value = Number.isNaN(code) || code > 0x10ffff ? '' : String.fromCodePoint(code);
+  return { value, length };
+}

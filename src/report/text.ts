@@ -1,0 +1,82 @@
+import type { ChalkInstance } from 'chalk';
+import type { CheckResult } from '../check/run.js';
+import type { Finding } from '../check/findings.js';
+
+/** The human report: findings grouped by file, each as file:line:col, then a summary. */
+export function formatText(result: CheckResult, colors: ChalkInstance): string {
+  const lines: string[] = [];
+  let currentFile: string | null = null;
+
+  for (const finding of result.findings) {
+    if (finding.file !== currentFile) {
+      if (currentFile != null) lines.push('');
+      lines.push(colors.underline(finding.file));
+      currentFile = finding.file;
+    }
+    lines.push(formatFinding(finding, colors));
+  }
+
+  if (result.findings.length > 0) lines.push('');
+  lines.push(...formatNotices(result, colors), ...formatSummary(result, colors));
+  return `${lines.join('\n')}\n`;
+}
+
+function formatFinding(finding: Finding, colors: ChalkInstance): string {
+  const severity = finding.severity === 'error' ? colors.red('error  ') : colors.yellow('warning');
+  const where = `${finding.file}:${finding.line}:${finding.column}`;
+  const contexts =
+    finding.targets.length > 0
+      ? `${finding.context ?? '(no context)'} → ${finding.targets.join(', ')}`
+      : (finding.context ?? '(no context)');
+  const involved =
+    finding.import != null ? `import "${finding.import}"` : finding.tables.join(', ');
+  const head = [where, severity, colors.bold(finding.rule), colors.cyan(contexts), involved]
+    .filter(Boolean)
+    .join('  ');
+  return `  ${head}\n      ${colors.dim(finding.message)}`;
+}
+
+function formatNotices(result: CheckResult, colors: ChalkInstance): string[] {
+  return result.notices.map((notice) => colors.yellow(`notice: ${notice}`));
+}
+
+function formatSummary(result: CheckResult, colors: ChalkInstance): string[] {
+  const s = result.summary;
+  const perContext = Object.entries(s.filesByContext)
+    .map(([context, count]) => `${context} ${count}`)
+    .concat(`outside contexts ${s.filesOutsideContexts}`)
+    .join(', ');
+  const scanned =
+    `Scanned ${s.files} files (${perContext}): ${s.statements} SQL statements in ${s.sqlStrings} strings` +
+    `${s.unparsedSql > 0 ? `, ${s.unparsedSql} not parsed` : ''}; ${s.imports} imports; ${(s.durationMs / 1000).toFixed(2)} s.`;
+
+  const lines = [scanned];
+  if (result.allowed.length > 0) lines.push(...formatAllowed(result));
+
+  const verdict = `${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}`;
+  if (s.errors > 0) lines.push(colors.red.bold(`✖ ${verdict}.`));
+  else if (s.warnings > 0) lines.push(colors.yellow.bold(`⚠ ${verdict}.`));
+  else lines.push(colors.green.bold('✔ No boundary findings.'));
+  if (result.findings.length > 0) {
+    lines.push(
+      colors.dim('Each rule is explained in the rules/ folder of dbboundary: rules/<rule>.md.'),
+    );
+  }
+  return lines;
+}
+
+function formatAllowed(result: CheckResult): string[] {
+  const counts = new Map<string, number>();
+  for (const finding of result.allowed) {
+    const key = `${finding.allowedBy.from} → ${finding.allowedBy.to} ("${finding.allowedBy.reason}")`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [
+    `${plural(result.allowed.length, 'finding')} accepted by allow entries:`,
+    ...[...counts].map(([key, count]) => `  ${key}: ${count}`),
+  ];
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
