@@ -22,8 +22,22 @@ export class ContextLayout {
     }));
     for (const context of map.contexts) {
       this.publicMatchers.set(context.name, compileGlobs(context.public));
-      this.checkGlobsMatch(display, context.name, 'code', context.code, context.line, files);
-      this.checkGlobsMatch(display, context.name, 'public', context.public, context.line, files);
+      this.checkGlobsMatch(
+        display,
+        context.name,
+        'code',
+        context.code,
+        context.keyLines.code ?? context.line,
+        files,
+      );
+      this.checkGlobsMatch(
+        display,
+        context.name,
+        'public',
+        context.public,
+        context.keyLines.public ?? context.line,
+        files,
+      );
     }
     this.assignFiles(display, files);
   }
@@ -60,6 +74,11 @@ export class ContextLayout {
     }
   }
 
+  private lineOfCode(name: string): number | null {
+    const context = this.map.contexts.find((c) => c.name === name);
+    return context?.keyLines.code ?? context?.line ?? null;
+  }
+
   private assignFiles(display: string, files: readonly string[]): void {
     const reported = new Set<string>();
     for (const file of files) {
@@ -70,7 +89,7 @@ export class ContextLayout {
           reported.add(pair);
           this.problems.push({
             file: display,
-            line: this.map.contexts.find((c) => c.name === owners[1]!.name)?.line ?? null,
+            line: this.lineOfCode(owners[1]!.name),
             message: `${file} is matched by the code globs of both ${pair}; a file belongs to one context. Narrow one of the globs.`,
           });
         }

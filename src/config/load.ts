@@ -45,7 +45,7 @@ export function loadConfig(file: string): LoadedConfig {
     throw new ConfigError(
       doc.errors.map((error) => ({
         file: display,
-        line: error.linePos?.[0].line ?? null,
+        line: lineCounter.linePos(error.pos[0]).line,
         message: `not valid YAML: ${firstLine(error.message)}`,
       })),
     );
@@ -270,6 +270,7 @@ function normalize(file: string, root: Node & { items: Pair[] }, reader: SpecRea
           tables,
           public: strings(get(node, 'public')),
           line: reader.lineOf(pair.key),
+          keyLines: keyLinesOf(node, reader),
         };
       })
     : [];
@@ -295,6 +296,11 @@ function normalize(file: string, root: Node & { items: Pair[] }, reader: SpecRea
     contexts,
     allow,
   };
+}
+
+function keyLinesOf(node: unknown, reader: SpecReader): Record<string, number | null> {
+  if (!isMap(node)) return {};
+  return Object.fromEntries(node.items.map((pair) => [keyOf(pair), reader.lineOf(pair.key)]));
 }
 
 export function parseTablePattern(

@@ -15,7 +15,10 @@ export interface ContextDef {
   code: string[];
   tables: TablePattern[];
   public: string[];
+  /** Line of the context's name. */
   line: number | null;
+  /** Line of each of its keys (code, tables, public). */
+  keyLines: Record<string, number | null>;
 }
 
 export interface AllowRule {

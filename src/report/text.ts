@@ -1,5 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import type { CheckResult } from '../check/run.js';
+import { ruleDocs } from '../check/findings.js';
 import type { Finding } from '../check/findings.js';
 
 /** The human report: findings grouped by file, each as file:line:col, then a summary. */

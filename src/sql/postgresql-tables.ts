@@ -1,0 +1,316 @@
+/**
+ * Lists the relations a libpg-query statement tree references, with the role each plays.
+ *
+ * libpg-query writes most nodes wrapped in their type (`{RangeVar: {...}}`), but typed fields such
+ * as UpdateStmt.relation or Constraint.pktable hold the bare object. The walk accepts both, and
+ * uses a work list instead of recursion so that deeply nested expressions cannot overflow the stack.
+ */
+import type {
+  AlterTableStmt,
+  CommentStmt,
+  CommonTableExpr,
+  CompositeTypeStmt,
+  Constraint,
+  CopyStmt,
+  DeleteStmt,
+  DropStmt,
+  InsertStmt,
+  LockStmt,
+  MergeStmt,
+  ObjectType,
+  RangeVar,
+  RefreshMatViewStmt,
+  ReindexStmt,
+  RenameStmt,
+  SelectStmt,
+  TruncateStmt,
+  UpdateStmt,
+  WithClause,
+} from 'libpg-query';
+
+import type { TableRole } from './types.js';
+
+export interface FoundTable {
+  schema: string | null;
+  name: string;
+  role: TableRole;
+  /** UTF-8 byte offset in the whole SQL string, or -1 when the parser gives none. */
+  location: number;
+}
+
+interface Scope {
+  role: TableRole;
+  /** CTE names visible here; an unqualified reference to one of them is not a table. */
+  ctes: ReadonlySet<string>;
+}
+
+type AstObject = Record<string, unknown>;
+
+/** Outside any statement-specific rule, a reference belongs to the schema (CREATE, ALTER, …). */
+const STATEMENT_SCOPE: Scope = { role: 'ddl', ctes: new Set() };
+
+/** Object kinds named by a plain string list in DROP and COMMENT ON. */
+const RELATION_KINDS: ReadonlySet<ObjectType> = new Set([
+  'OBJECT_TABLE',
+  'OBJECT_VIEW',
+  'OBJECT_MATVIEW',
+  'OBJECT_SEQUENCE',
+  'OBJECT_FOREIGN_TABLE',
+]);
+
+/** Objects named as `relation.member`: the list minus its last item is the relation. */
+const RELATION_MEMBER_KINDS: ReadonlySet<ObjectType> = new Set([
+  'OBJECT_COLUMN',
+  'OBJECT_TABCONSTRAINT',
+  'OBJECT_TRIGGER',
+  'OBJECT_POLICY',
+  'OBJECT_RULE',
+]);
+
+/** LOCK modes up to ROW SHARE are the ones SELECT and SELECT … FOR UPDATE take. */
+const ROW_SHARE_LOCK = 2;
+
+export function collectPostgresqlTables(statement: unknown): FoundTable[] {
+  return new TableWalker().run(statement, STATEMENT_SCOPE);
+}
+
+class TableWalker {
+  private readonly found: FoundTable[] = [];
+  private readonly pending: Array<{ node: object; scope: Scope }> = [];
+
+  run(root: unknown, scope: Scope): FoundTable[] {
+    this.visit(root, scope);
+
+    for (let next = this.pending.pop(); next; next = this.pending.pop()) {
+      this.expand(next.node, next.scope);
+    }
+    return this.found;
+  }
+
+  visit(node: unknown, scope: Scope): void {
+    if (typeof node === 'object' && node !== null) {
+      this.pending.push({ node, scope });
+    }
+  }
+
+  visitFields(fields: object, scope: Scope, skip: readonly string[] = []): void {
+    for (const [key, value] of Object.entries(fields)) {
+      if (!skip.includes(key)) this.visit(value, scope);
+    }
+  }
+
+  addRangeVar(rangeVar: RangeVar, scope: Scope): void {
+    const { schemaname, relname } = rangeVar;
+    if (relname === undefined) return;
+    if (schemaname === undefined && scope.ctes.has(relname)) return;
+
+    this.found.push({
+      schema: schemaname ?? null,
+      name: relname,
+      role: scope.role,
+      location: rangeVar.location ?? -1,
+    });
+  }
+
+  addNameList(parts: readonly string[], role: TableRole): void {
+    const name = parts.at(-1);
+    if (name === undefined) return;
+
+    this.found.push({ schema: parts.at(-2) ?? null, name, role, location: -1 });
+  }
+
+  /**
+   * Walks the CTE queries with the names each may see, and returns the scope for the rest of the
+   * statement. Without RECURSIVE a CTE sees only the ones listed before it.
+   */
+  enterWith(withClause: WithClause | undefined, scope: Scope): Scope {
+    const ctes = (withClause?.ctes ?? []).map((node) => unwrap<CommonTableExpr>(node));
+    if (ctes.length === 0) return scope;
+
+    const names = ctes.flatMap((cte) => (cte.ctename === undefined ? [] : [cte.ctename]));
+    const all = new Set([...scope.ctes, ...names]);
+    let visible = withClause?.recursive ? all : new Set(scope.ctes);
+    for (const cte of ctes) {
+      this.visit(cte.ctequery, { role: 'read', ctes: visible });
+      if (!withClause?.recursive && cte.ctename !== undefined) {
+        visible = new Set([...visible, cte.ctename]);
+      }
+    }
+    return { ...scope, ctes: all };
+  }
+
+  private expand(node: object, scope: Scope): void {
+    if (Array.isArray(node)) {
+      for (const item of node) this.visit(item, scope);
+      return;
+    }
+    if (isBareRangeVar(node)) {
+      this.addRangeVar(node, scope);
+      return;
+    }
+
+    const type = readNodeType(node);
+    if (type === null) {
+      this.visitFields(node, scope);
+      return;
+    }
+
+    const fields = (node as AstObject)[type];
+    const handler = findHandler(type);
+    if (type === 'RangeVar') {
+      this.addRangeVar(fields as RangeVar, scope);
+    } else if (handler) {
+      handler(fields, scope, this);
+    } else {
+      this.visit(fields, scope);
+    }
+  }
+}
+
+type Handler<T> = (node: T, scope: Scope, walker: TableWalker) => void;
+
+/** Statements and nodes whose parts play different roles, or hold names that are not tables. */
+interface HandledNodes {
+  SelectStmt: SelectStmt;
+  InsertStmt: InsertStmt;
+  UpdateStmt: UpdateStmt;
+  DeleteStmt: DeleteStmt;
+  MergeStmt: MergeStmt;
+  CopyStmt: CopyStmt;
+  TruncateStmt: TruncateStmt;
+  LockStmt: LockStmt;
+  RefreshMatViewStmt: RefreshMatViewStmt;
+  Constraint: Constraint;
+  DropStmt: DropStmt;
+  CommentStmt: CommentStmt;
+  AlterTableStmt: AlterTableStmt;
+  RenameStmt: RenameStmt;
+  ReindexStmt: ReindexStmt;
+  CompositeTypeStmt: CompositeTypeStmt;
+}
+
+const HANDLERS: { [K in keyof HandledNodes]: Handler<HandledNodes[K]> } = {
+  SelectStmt: walkSelect,
+  InsertStmt: (node, scope, walker) => walkDataChange(node, scope, walker, 'write'),
+  UpdateStmt: (node, scope, walker) => walkDataChange(node, scope, walker, 'write'),
+  DeleteStmt: (node, scope, walker) => walkDataChange(node, scope, walker, 'write'),
+  MergeStmt: (node, scope, walker) => walkDataChange(node, scope, walker, 'write'),
+  CopyStmt: (node, scope, walker) =>
+    walkDataChange(node, scope, walker, node.is_from ? 'write' : 'read'),
+  TruncateStmt: (node, scope, walker) => walker.visit(node.relations, { ...scope, role: 'write' }),
+  LockStmt: walkLock,
+  RefreshMatViewStmt: (node, _scope, walker) => walkTarget(node.relation, 'write', walker),
+  Constraint: walkConstraint,
+  DropStmt: walkDrop,
+  CommentStmt: walkComment,
+  AlterTableStmt: (node, scope, walker) => walkUnlessIndex(node, node.objtype, scope, walker),
+  RenameStmt: (node, scope, walker) => walkUnlessIndex(node, node.renameType, scope, walker),
+  ReindexStmt: (node, scope, walker) =>
+    walkUnlessIndex(
+      node,
+      node.kind === 'REINDEX_OBJECT_INDEX' ? 'OBJECT_INDEX' : null,
+      scope,
+      walker,
+    ),
+  // The type's name is a RangeVar, but a composite type is no table.
+  CompositeTypeStmt: (node, scope, walker) => walker.visitFields(node, scope, ['typevar']),
+};
+
+function findHandler(type: string): Handler<unknown> | undefined {
+  if (!Object.hasOwn(HANDLERS, type)) return undefined;
+  return HANDLERS[type as keyof HandledNodes] as Handler<unknown>;
+}
+
+/**
+ * A SELECT only reads, wherever it sits. FOR UPDATE OF names aliases, so the locking clause is
+ * skipped. SELECT … INTO creates a table.
+ */
+function walkSelect(node: SelectStmt, scope: Scope, walker: TableWalker): void {
+  const inner = walker.enterWith(node.withClause, { ...scope, role: 'read' });
+
+  if (node.intoClause) walker.visit(node.intoClause, { ...inner, role: 'ddl' });
+  walker.visitFields(node, inner, ['withClause', 'intoClause', 'lockingClause']);
+}
+
+/** INSERT, UPDATE, DELETE, MERGE, COPY: the target has the given role, everything else is read. */
+function walkDataChange(
+  node: { relation?: RangeVar; withClause?: WithClause },
+  scope: Scope,
+  walker: TableWalker,
+  targetRole: TableRole,
+): void {
+  const inner = walker.enterWith(node.withClause, { ...scope, role: 'read' });
+
+  walkTarget(node.relation, targetRole, walker);
+  walker.visitFields(node, inner, ['withClause', 'relation']);
+}
+
+/** A statement's target is always a real relation: PostgreSQL never resolves it to a CTE. */
+function walkTarget(relation: RangeVar | undefined, role: TableRole, walker: TableWalker): void {
+  if (relation) walker.addRangeVar(relation, { role, ctes: new Set() });
+}
+
+function walkLock(node: LockStmt, scope: Scope, walker: TableWalker): void {
+  const role = (node.mode ?? Infinity) <= ROW_SHARE_LOCK ? 'read' : 'write';
+  walker.visit(node.relations, { ...scope, role });
+}
+
+/** A foreign key's target is a schema dependency of the table that declares it. */
+function walkConstraint(node: Constraint, scope: Scope, walker: TableWalker): void {
+  walkTarget(node.pktable, 'ddl', walker);
+  walker.visitFields(node, scope, ['pktable']);
+}
+
+function walkDrop(node: DropStmt, _scope: Scope, walker: TableWalker): void {
+  for (const object of node.objects ?? []) {
+    addRelationName(readNameParts(object), node.removeType, walker);
+  }
+}
+
+function walkComment(node: CommentStmt, _scope: Scope, walker: TableWalker): void {
+  addRelationName(readNameParts(node.object), node.objtype, walker);
+}
+
+function addRelationName(parts: string[], kind: ObjectType | undefined, walker: TableWalker): void {
+  if (kind === undefined) return;
+  if (RELATION_KINDS.has(kind)) walker.addNameList(parts, 'ddl');
+  if (RELATION_MEMBER_KINDS.has(kind)) walker.addNameList(parts.slice(0, -1), 'ddl');
+}
+
+/** ALTER INDEX, ALTER INDEX … RENAME and REINDEX INDEX name an index, which is not a table. */
+function walkUnlessIndex(
+  node: { relation?: RangeVar },
+  kind: ObjectType | null | undefined,
+  scope: Scope,
+  walker: TableWalker,
+): void {
+  walker.visitFields(node, scope, kind === 'OBJECT_INDEX' ? ['relation'] : []);
+}
+
+/** `{List: {items: [{String: {sval}}, …]}}` → ['schema', 'name']. */
+function readNameParts(node: unknown): string[] {
+  const items = unwrap<{ items?: unknown[] }>(node).items ?? [];
+  return items.flatMap((item) => {
+    const sval = unwrap<{ sval?: unknown }>(item).sval;
+    return typeof sval === 'string' ? [sval] : [];
+  });
+}
+
+/** The type name of a wrapped node such as `{SelectStmt: {...}}`, or null for a bare object. */
+function readNodeType(node: object): string | null {
+  const keys = Object.keys(node);
+  const key = keys[0];
+  if (keys.length !== 1 || key === undefined || !/^[A-Z]/.test(key)) return null;
+  return key;
+}
+
+function unwrap<T>(node: unknown): T {
+  if (typeof node !== 'object' || node === null) return {} as T;
+  const type = readNodeType(node);
+  return (type === null ? node : (node as AstObject)[type]) as T;
+}
+
+function isBareRangeVar(node: object): node is RangeVar {
+  const candidate = node as AstObject;
+  return typeof candidate.relname === 'string' && typeof candidate.relpersistence === 'string';
+}

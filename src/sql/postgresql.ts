@@ -1,0 +1,86 @@
+/**
+ * PostgreSQL frontend: PostgreSQL's own parser (libpg-query, WASM) and a scope-aware walk over its
+ * tree that lists every real relation a statement references.
+ */
+import { hasSqlDetails, loadModule, parseSync } from 'libpg-query';
+import type { RawStmt } from 'libpg-query';
+
+import { collectPostgresqlTables } from './postgresql-tables.js';
+import type { FoundTable } from './postgresql-tables.js';
+import { createByteOffsetMapper, createCodePointOffsetMapper } from './text-offsets.js';
+import type { OffsetMapper } from './text-offsets.js';
+import type { ParseResult, ParsedStatement, SqlFrontend, TableRef } from './types.js';
+
+export async function loadPostgresqlFrontend(): Promise<SqlFrontend> {
+  await loadModule();
+  return { dialect: 'postgresql', parse: parsePostgresql };
+}
+
+/** Needs loadModule() to have resolved; loadPostgresqlFrontend() sees to that. */
+export function parsePostgresql(sql: string): ParseResult {
+  if (sql.trim() === '') {
+    return { ok: true, statements: [] };
+  }
+
+  // The C parser stops at a NUL byte; a space is one byte too, so every offset stays valid.
+  const input = sql.replaceAll('\0', ' ');
+  let rawStatements: RawStmt[];
+  try {
+    rawStatements = parseSync(input).stmts ?? [];
+  } catch (error) {
+    return describeParseError(error, sql);
+  }
+
+  const toCharOffset = createByteOffsetMapper(sql);
+  const statements = rawStatements.map((raw) => buildStatement(sql, raw, toCharOffset));
+  return { ok: true, statements };
+}
+
+/**
+ * Every position libpg-query reports is a UTF-8 byte offset. Statements come in text order and
+ * their tables are sorted before conversion, so the mapper only ever moves forward.
+ */
+function buildStatement(sql: string, raw: RawStmt, toCharOffset: OffsetMapper): ParsedStatement {
+  const startByte = raw.stmt_location ?? 0;
+  const found = collectPostgresqlTables(raw.stmt);
+  const located = found.map((table) => ({ table, byte: locateTable(table, startByte) }));
+  located.sort((a, b) => a.byte - b.byte);
+
+  const start = toCharOffset(startByte);
+  const tables = located.map(({ table, byte }) => toTableRef(table, toCharOffset(byte)));
+  const end = raw.stmt_len ? toCharOffset(startByte + raw.stmt_len) : sql.length;
+
+  return { ...trimStatement(sql, start, end), tables };
+}
+
+/** Names taken from string lists (DROP, COMMENT) carry no position: point at the statement. */
+function locateTable(table: FoundTable, statementByte: number): number {
+  return table.location >= 0 ? table.location : statementByte;
+}
+
+function toTableRef(table: FoundTable, offset: number): TableRef {
+  return { schema: table.schema, name: table.name, role: table.role, offset };
+}
+
+function trimStatement(sql: string, start: number, end: number): { offset: number; text: string } {
+  const raw = sql.slice(start, end);
+  const leading = raw.length - raw.trimStart().length;
+  return { offset: start + leading, text: raw.trim() };
+}
+
+function describeParseError(error: unknown, sql: string): ParseResult {
+  if (hasSqlDetails(error) && error.sqlDetails) {
+    // PostgreSQL counts the error cursor in characters (code points), not in bytes.
+    const offset = createCodePointOffsetMapper(sql)(error.sqlDetails.cursorPosition);
+    return { ok: false, message: error.sqlDetails.message, offset };
+  }
+  if (error instanceof RangeError) {
+    return {
+      ok: false,
+      message: `SQL nested too deeply to parse (${error.message})`,
+      offset: null,
+    };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { ok: false, message, offset: null };
+}

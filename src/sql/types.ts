@@ -1,0 +1,38 @@
+/**
+ * The one interface every SQL dialect sits behind. The checker never sees a parser's own tree:
+ * it sees statements and the tables each one touches.
+ */
+
+export type Dialect = 'postgresql' | 'mysql';
+
+/** read: SELECT-like use; write: INSERT/UPDATE/DELETE/MERGE/TRUNCATE target; ddl: CREATE/ALTER/DROP/… */
+export type TableRole = 'read' | 'write' | 'ddl';
+
+export interface TableRef {
+  /** Schema (PostgreSQL) or database (MySQL) as written, after the dialect's case folding; null when unqualified. */
+  schema: string | null;
+  /** Table, view or sequence name, after the dialect's case folding. */
+  name: string;
+  role: TableRole;
+  /** 0-based offset in characters (not bytes) of the reference in the SQL text given to parse(). */
+  offset: number;
+}
+
+export interface ParsedStatement {
+  /** 0-based character offset of the statement's start in the SQL text. */
+  offset: number;
+  /** The statement's own text. */
+  text: string;
+  /** Every real relation the statement references, in text order, duplicates kept. */
+  tables: TableRef[];
+}
+
+export type ParseResult =
+  | { ok: true; statements: ParsedStatement[] }
+  /** offset: 0-based character offset of the error in the SQL text, when the parser says. */
+  | { ok: false; message: string; offset: number | null };
+
+export interface SqlFrontend {
+  readonly dialect: Dialect;
+  parse(sql: string): ParseResult;
+}
