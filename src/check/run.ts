@@ -65,6 +65,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const scan = scanFiles(map, files, layout, frontend);
   const { kept, allowed } = applyAllowRules(scan.findings, map.allow);
   kept.sort(byLocation);
+  allowed.sort(byLocation);
 
   return {
     config: configFile,

@@ -387,7 +387,9 @@ function patternsOverlap(a: TablePattern, b: TablePattern): boolean {
 }
 
 function partsOverlap(a: string | null, b: string | null): boolean {
-  if (a == null || b == null) return true;
+  // A bare name with no default schema may meet a qualified pattern in some schema; whether it
+  // does depends on the tables queried, so that case is left to the check itself.
+  if (a == null || b == null) return a == null && b == null;
   if (!a.includes('*')) return wildcardMatch(b, a);
   if (!b.includes('*')) return wildcardMatch(a, b);
   return a === b || a === '*' || b === '*';
