@@ -23,6 +23,11 @@ export async function main(argv: string[]): Promise<number> {
     exitCode = await check(flags);
   });
 
+  if (argv.length <= 2) {
+    process.stderr.write(program.helpInformation());
+    return EXIT_FAILURE;
+  }
+
   try {
     await program.parseAsync(argv);
     return exitCode;

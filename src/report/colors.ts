@@ -2,7 +2,7 @@ import { Chalk } from 'chalk';
 import type { ChalkInstance } from 'chalk';
 
 /**
- * Colour is decided once, here: only on a terminal, never with NO_COLOR (any value) or
+ * Colour is decided once, here: only on a terminal, never with NO_COLOR (set and not empty) or
  * TERM=dumb, and never when the user passed --no-color. FORCE_COLOR turns it on for CI logs.
  */
 export function createColors(options: {
@@ -22,7 +22,7 @@ export function colorsWanted({
   env: NodeJS.ProcessEnv;
   flag: boolean;
 }): boolean {
-  if (!flag || env.NO_COLOR !== undefined) return false;
+  if (!flag || (env.NO_COLOR !== undefined && env.NO_COLOR !== '')) return false;
   if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
   return isTTY && env.TERM !== 'dumb';
 }
