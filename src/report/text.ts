@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import type { ChalkInstance } from 'chalk';
 import type { CheckResult } from '../check/run.js';
 import { ruleDocs } from '../check/findings.js';
@@ -58,10 +59,8 @@ function formatSummary(result: CheckResult, colors: ChalkInstance): string[] {
   if (s.errors > 0) lines.push(colors.red.bold(`✖ ${verdict}.`));
   else if (s.warnings > 0) lines.push(colors.yellow.bold(`⚠ ${verdict}.`));
   else lines.push(colors.green.bold('✔ No boundary findings.'));
-  if (result.findings.length > 0) {
-    lines.push(
-      colors.dim('Each rule is explained in the rules/ folder of dbboundary: rules/<rule>.md.'),
-    );
+  for (const rule of [...new Set(result.findings.map((finding) => finding.rule))].sort()) {
+    lines.push(colors.dim(`${rule}: see ${fileURLToPath(ruleDocs(rule))}`));
   }
   return lines;
 }

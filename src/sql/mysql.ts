@@ -121,7 +121,10 @@ function isDot(token: MysqlToken | undefined): boolean {
 }
 
 /** node-sql-parser's syntax errors carry a position relative to the text it was given. */
-function describeParseError(error: unknown, statementStart: number): Extract<ParseResult, { ok: false }> {
+function describeParseError(
+  error: unknown,
+  statementStart: number,
+): Extract<ParseResult, { ok: false }> {
   const message = error instanceof Error ? error.message : String(error);
   const position = readErrorOffset(error);
   const offset = position === null ? null : statementStart + position;
