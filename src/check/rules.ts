@@ -92,8 +92,9 @@ export function checkSql(unit: FileUnderCheck): {
       continue;
     }
     statements += result.statements.length;
-    for (const statement of result.statements)
+    for (const statement of result.statements) {
       findings.push(...checkStatement(unit, fact, statement));
+    }
   }
   return { findings, statements, unparsed };
 }
@@ -134,7 +135,7 @@ function checkStatement(
     findings.push(
       finding(unit, 'cross-context-join', at(foreign), {
         targets: [...targets].sort(),
-        tables: unique(owned.map((ref) => ref.qualified)),
+        tables: unique(owned.map((ref) => ref.qualified)).sort(),
         message: `one statement touches tables of ${listContexts(owned)}; it cannot run once each context has its own database.`,
       }),
     );
@@ -143,7 +144,7 @@ function checkStatement(
     findings.push(
       finding(unit, 'foreign-table-access', at(owned[0]!), {
         targets: [target],
-        tables: unique(owned.map((ref) => ref.qualified)),
+        tables: unique(owned.map((ref) => ref.qualified)).sort(),
         message: `${verbOf(owned)} ${unique(owned.map((ref) => ref.qualified)).join(', ')}, owned by ${target}.`,
       }),
     );

@@ -207,12 +207,12 @@ function applyAllowRules(
   const allowed: AllowedFinding[] = [];
   for (const finding of findings) {
     const rule = allowRuleFor(finding, rules);
-    if (rule)
+    if (rule) {
       allowed.push({
         ...finding,
         allowedBy: { from: rule.from, to: rule.to, reason: rule.reason },
       });
-    else kept.push(finding);
+    } else kept.push(finding);
   }
   return { kept, allowed };
 }

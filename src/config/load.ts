@@ -311,13 +311,14 @@ export function parseTablePattern(
 ): TablePattern {
   const fold = (part: string): string => (dialect === 'mysql' ? part.toLowerCase() : part);
   const dot = source.indexOf('.');
-  if (dot < 0)
+  if (dot < 0) {
     return {
       source,
       schema: defaultSchema == null ? null : fold(defaultSchema),
       name: fold(source),
       line,
     };
+  }
   return { source, schema: fold(source.slice(0, dot)), name: fold(source.slice(dot + 1)), line };
 }
 

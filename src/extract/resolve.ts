@@ -23,8 +23,9 @@ export class ModuleResolver {
     const config = this.tsconfigFor(path.dirname(fromFile));
     const result = ts.resolveModuleName(specifier, fromFile, config.options, ts.sys, config.cache);
     const resolved = result.resolvedModule;
-    if (resolved && !isInsideNodeModules(resolved.resolvedFileName))
+    if (resolved && !isInsideNodeModules(resolved.resolvedFileName)) {
       return resolved.resolvedFileName;
+    }
     if (resolved) return null;
 
     // An import TypeScript cannot resolve (a stylesheet, a missing file) still names a place.

@@ -207,8 +207,9 @@ class FactWalker {
   }
 
   private visitBinary(node: ts.BinaryExpression, site: SqlSite): void {
-    if (node.operatorToken.kind !== ts.SyntaxKind.PlusToken)
+    if (node.operatorToken.kind !== ts.SyntaxKind.PlusToken) {
       return this.visitChildren(node, 'other');
+    }
     const operands = flattenConcatenation(node);
     if (!operands.some(isStringNode)) return this.visitChildren(node, 'other');
     this.collect(operands, site, site === 'sql' ? 'sql-call' : 'literal');

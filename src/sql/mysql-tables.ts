@@ -9,6 +9,8 @@ export interface NamedTable {
   schema: string | null;
   name: string;
   role: TableRole;
+  /** Offset in the parsed text where the parser says the table starts, when it says. */
+  position: number | null;
 }
 
 type AstObject = Record<string, unknown>;
@@ -87,7 +89,7 @@ class MysqlTableWalker {
     const schema = typeof item.db === 'string' && item.db !== '' ? item.db : null;
     if (schema === null && ctes.has(name.toLowerCase())) return;
 
-    this.found.push({ schema, name, role });
+    this.found.push({ schema, name, role, position: readStartOffset(item) });
   }
 
   /** Walks the CTE queries with the names each may see; returns the scope for the statement. */
@@ -229,6 +231,13 @@ function matchesTarget(item: AstObject, target: AstObject): boolean {
 
 function namesOf(item: AstObject): string[] {
   return [...lowerString(item.as), ...lowerString(item.table)];
+}
+
+/** With includeLocations, node-sql-parser gives FROM items (not DML or DDL targets) a `loc`. */
+function readStartOffset(item: AstObject): number | null {
+  const loc = item.loc as { start?: { offset?: unknown } } | undefined;
+  const offset = loc?.start?.offset;
+  return typeof offset === 'number' ? offset : null;
 }
 
 function readCteName(item: AstObject): string {

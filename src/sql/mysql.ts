@@ -10,8 +10,22 @@ import type { ParseResult, ParsedStatement, SqlFrontend, TableRef } from './type
 
 /** The part of node-sql-parser's Parser this module uses. */
 export interface MysqlAstParser {
-  astify(sql: string, options: { database: string }): unknown;
+  astify(sql: string, options: AstifyOptions): unknown;
 }
+
+interface AstifyOptions {
+  database: string;
+  parseOptions: { includeLocations: boolean };
+}
+
+const ASTIFY_OPTIONS: AstifyOptions = {
+  database: 'mysql',
+  parseOptions: { includeLocations: true },
+};
+
+type TableName = Pick<NamedTable, 'schema' | 'name'>;
+
+type ParseFailure = Extract<ParseResult, { ok: false }>;
 
 interface StatementSpan {
   start: number;
@@ -63,13 +77,13 @@ function parseStatement(
   parser: MysqlAstParser,
   sql: string,
   span: StatementSpan,
-): { ok: true; statement: ParsedStatement } | Extract<ParseResult, { ok: false }> {
+): { ok: true; statement: ParsedStatement } | ParseFailure {
   const text = sql.slice(span.start, span.end);
   let ast: unknown;
   try {
-    ast = parser.astify(text, { database: 'mysql' });
+    ast = parser.astify(text, ASTIFY_OPTIONS);
   } catch (error) {
-    return describeParseError(error, span.start);
+    return describeParseError(error, sql, span);
   }
 
   const tables = locateTables(collectMysqlTables(ast), span);
@@ -77,13 +91,17 @@ function parseStatement(
 }
 
 /**
- * Finds each table's name in the statement's tokens, searching onward from the previous match
- * so repeated names land on successive occurrences. A name not found points at the statement.
+ * Finds where each table is named. FROM items come with the parser's position, checked against
+ * the tokens; other names are searched for onward from the previous match, so repeated names land
+ * on successive occurrences. A name not found points at the statement.
  */
 function locateTables(found: NamedTable[], span: StatementSpan): TableRef[] {
   let cursor = 0;
-  const tables = found.map((table) => {
-    const index = findNameToken(span.tokens, table, cursor) ?? findNameToken(span.tokens, table, 0);
+  const tables = found.map(({ position, ...table }) => {
+    const index =
+      findTokenAtPosition(span, table, position) ??
+      findNameToken(span.tokens, table, cursor) ??
+      findNameToken(span.tokens, table, 0);
     if (index !== undefined) cursor = index + 1;
     const offset = index === undefined ? span.start : (span.tokens[index]?.start ?? span.start);
     return { ...table, offset };
@@ -91,9 +109,36 @@ function locateTables(found: NamedTable[], span: StatementSpan): TableRef[] {
   return tables.sort((a, b) => a.offset - b.offset);
 }
 
+function findTokenAtPosition(
+  span: StatementSpan,
+  table: TableName,
+  position: number | null,
+): number | undefined {
+  if (position === null) return undefined;
+  const index = findTokenStartingAt(span.tokens, span.start + position);
+  if (index === undefined || !matchesQualifiedName(span.tokens, index, partsOf(table))) {
+    return undefined;
+  }
+  return index;
+}
+
+/** Binary search: tokens are in text order. */
+function findTokenStartingAt(tokens: MysqlToken[], offset: number): number | undefined {
+  let low = 0;
+  let high = tokens.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const start = tokens[middle]?.start ?? offset;
+    if (start === offset) return middle;
+    if (start < offset) low = middle + 1;
+    else high = middle - 1;
+  }
+  return undefined;
+}
+
 /** The index of the first token of `schema.name` (or of a lone `name`) at or after `from`. */
-function findNameToken(tokens: MysqlToken[], table: NamedTable, from: number): number | undefined {
-  const parts = table.schema === null ? [table.name] : [table.schema, table.name];
+function findNameToken(tokens: MysqlToken[], table: TableName, from: number): number | undefined {
+  const parts = partsOf(table);
 
   for (let index = from; index < tokens.length; index += 1) {
     if (matchesQualifiedName(tokens, index, parts)) return index;
@@ -101,7 +146,10 @@ function findNameToken(tokens: MysqlToken[], table: NamedTable, from: number): n
   return undefined;
 }
 
-/** Matches `a . b` exactly: not part of a longer dotted name such as a column `t.c`. */
+/**
+ * Matches `a . b` exactly: not part of a longer dotted name such as a column `t.c`, and not a CTE
+ * being defined (`x AS (`), which would otherwise catch a table that shares the CTE's name.
+ */
 function matchesQualifiedName(tokens: MysqlToken[], index: number, parts: string[]): boolean {
   if (isDot(tokens[index - 1])) return false;
   const matched = parts.every((part, offset) => {
@@ -109,7 +157,22 @@ function matchesQualifiedName(tokens: MysqlToken[], index: number, parts: string
     const separator = offset === 0 || isDot(tokens[index + offset * 2 - 1]);
     return separator && isIdentifier(token) && token.value.toLowerCase() === part.toLowerCase();
   });
-  return matched && !isDot(tokens[index + parts.length * 2 - 1]);
+  const after = index + parts.length * 2 - 1;
+  return matched && !isDot(tokens[after]) && !isCteDefinition(tokens, after);
+}
+
+function isCteDefinition(tokens: MysqlToken[], after: number): boolean {
+  const keyword = tokens[after];
+  return (
+    keyword?.kind === 'word' &&
+    keyword.value.toUpperCase() === 'AS' &&
+    tokens[after + 1]?.value === '(' &&
+    tokens[after + 1]?.kind === 'punctuation'
+  );
+}
+
+function partsOf(table: TableName): string[] {
+  return table.schema === null ? [table.name] : [table.schema, table.name];
 }
 
 function isIdentifier(token: MysqlToken | undefined): token is MysqlToken {
@@ -120,19 +183,34 @@ function isDot(token: MysqlToken | undefined): boolean {
   return token?.kind === 'punctuation' && token.value === '.';
 }
 
-/** node-sql-parser's syntax errors carry a position relative to the text it was given. */
-function describeParseError(
-  error: unknown,
-  statementStart: number,
-): Extract<ParseResult, { ok: false }> {
-  const message = error instanceof Error ? error.message : String(error);
+/**
+ * node-sql-parser's syntax errors carry a position relative to the text it was given, and a long
+ * list of expected grammar tokens. The message names the token at that position instead, in the
+ * same words PostgreSQL uses.
+ */
+function describeParseError(error: unknown, sql: string, span: StatementSpan): ParseFailure {
   const position = readErrorOffset(error);
-  const offset = position === null ? null : statementStart + position;
+  const offset = position === null ? null : span.start + position;
 
   if (error instanceof RangeError) {
-    return { ok: false, message: `SQL nested too deeply to parse (${message})`, offset };
+    return { ok: false, message: `SQL nested too deeply to parse (${error.message})`, offset };
   }
+  if (isGrammarError(error) && offset !== null) {
+    return { ok: false, message: describeErrorPosition(sql, span, offset), offset };
+  }
+  const message = error instanceof Error ? error.message : String(error);
   return { ok: false, message, offset };
+}
+
+function describeErrorPosition(sql: string, span: StatementSpan, offset: number): string {
+  const token = span.tokens.find((candidate) => candidate.end > offset);
+  if (token === undefined) return 'syntax error at end of input';
+  return `syntax error at or near "${sql.slice(token.start, token.end)}"`;
+}
+
+/** The generated parser's SyntaxError says what it expected and what it found. */
+function isGrammarError(error: unknown): boolean {
+  return error instanceof Error && 'expected' in error && 'found' in error;
 }
 
 function readErrorOffset(error: unknown): number | null {

@@ -18,7 +18,7 @@ const CLEAN = {
   'src/customers/a.ts': "db.query('SELECT * FROM customers.customers');\n",
 };
 
-const ANSI = /\u001b\[/;
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[`);
 
 describe('exit codes', () => {
   it('exits 0 on a clean tree and says so', async () => {

@@ -111,7 +111,7 @@ describe('SQL strings', () => {
   });
 
   it('maps a position in the SQL back to the file, across escapes and interpolations', () => {
-    const code = "pool.query('SELECT \\'a\\' AS x, ' + `\${col} FROM\\n customers.customers`);";
+    const code = "pool.query('SELECT \\'a\\' AS x, ' + `${col} FROM\\n customers.customers`);";
     const [fact] = extractFile('/x/file.ts', code, 'postgresql').sql;
 
     expect(fact!.text).toBe("SELECT 'a' AS x, $1 FROM\n customers.customers");
