@@ -48,7 +48,7 @@ describe('the bundled example', () => {
     for (const rule of Object.keys(RULES)) {
       expect(
         readFileSync(fileURLToPath(new URL(`../../rules/${rule}.md`, import.meta.url)), 'utf8'),
-      ).toMatch(new RegExp(`^# ${rule}\n[\s\S]*## What it catches[\s\S]*## How to fix`));
+      ).toMatch(new RegExp(`^# ${rule}\\n[\\s\\S]*## What it catches[\\s\\S]*## How to fix`));
     }
   });
 });
