@@ -106,7 +106,9 @@ function timeCheck(root) {
   return { seconds, summary };
 }
 
-const root = mkdtempSync(path.join(tmpdir(), 'dbboundary-bench-'));
+// BENCH_KEEP=<folder> writes the tree there and keeps it, for profiling.
+const keep = process.env.BENCH_KEEP;
+const root = keep ?? mkdtempSync(path.join(tmpdir(), 'dbboundary-bench-'));
 try {
   const files = generate(root);
   execFileSync('node', [BIN, '--version']);
@@ -126,5 +128,5 @@ try {
   console.log(`check wall time, ${RUNS} runs: ${times.map((t) => t.toFixed(2)).join(' s, ')} s`);
   console.log(`median: ${median.toFixed(2)} s = ${Math.round(files / median)} files/s`);
 } finally {
-  rmSync(root, { recursive: true, force: true });
+  if (!keep) rmSync(root, { recursive: true, force: true });
 }

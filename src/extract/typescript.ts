@@ -10,6 +10,24 @@ import type { SqlSite } from './sql-detect.js';
  * and memory of this walk for the same answer.
  */
 
+// ts-morph's bundled compiler exposes its members through getters; reading them once here keeps
+// the walk, which touches every node of every file, off that path.
+const SyntaxKind = ts.SyntaxKind;
+const {
+  forEachChild,
+  isBinaryExpression,
+  isCallExpression,
+  isExternalModuleReference,
+  isIdentifier,
+  isNoSubstitutionTemplateLiteral,
+  isParenthesizedExpression,
+  isPropertyAccessExpression,
+  isStringLiteral,
+  isStringLiteralLike,
+  isTemplateExpression,
+  isTemplateTail,
+} = ts;
+
 /** Calls whose string arguments are run as SQL. */
 const SQL_CALLS = new Set([
   'query',
@@ -107,34 +125,34 @@ class FactWalker {
 
   visit(node: ts.Node, site: SqlSite): void {
     switch (node.kind) {
-      case ts.SyntaxKind.ImportDeclaration:
+      case SyntaxKind.ImportDeclaration:
         return this.visitImport(node as ts.ImportDeclaration);
-      case ts.SyntaxKind.ExportDeclaration:
+      case SyntaxKind.ExportDeclaration:
         return this.visitExport(node as ts.ExportDeclaration);
-      case ts.SyntaxKind.ImportEqualsDeclaration:
+      case SyntaxKind.ImportEqualsDeclaration:
         return this.visitImportEquals(node as ts.ImportEqualsDeclaration);
-      case ts.SyntaxKind.CallExpression:
+      case SyntaxKind.CallExpression:
         return this.visitCall(node as ts.CallExpression);
-      case ts.SyntaxKind.NewExpression:
+      case SyntaxKind.NewExpression:
         return this.visitNew(node as ts.NewExpression);
-      case ts.SyntaxKind.TaggedTemplateExpression:
+      case SyntaxKind.TaggedTemplateExpression:
         return this.visitTaggedTemplate(node as ts.TaggedTemplateExpression);
-      case ts.SyntaxKind.ThrowStatement:
+      case SyntaxKind.ThrowStatement:
         return this.visitChildren(node, 'prose');
-      case ts.SyntaxKind.StringLiteral:
-      case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
-      case ts.SyntaxKind.TemplateExpression:
+      case SyntaxKind.StringLiteral:
+      case SyntaxKind.NoSubstitutionTemplateLiteral:
+      case SyntaxKind.TemplateExpression:
         return this.visitString(node, site, site === 'sql' ? 'sql-call' : 'literal');
-      case ts.SyntaxKind.BinaryExpression:
+      case SyntaxKind.BinaryExpression:
         return this.visitBinary(node as ts.BinaryExpression, site);
-      case ts.SyntaxKind.ParenthesizedExpression:
-      case ts.SyntaxKind.AsExpression:
-      case ts.SyntaxKind.SatisfiesExpression:
-      case ts.SyntaxKind.NonNullExpression:
-      case ts.SyntaxKind.ConditionalExpression:
+      case SyntaxKind.ParenthesizedExpression:
+      case SyntaxKind.AsExpression:
+      case SyntaxKind.SatisfiesExpression:
+      case SyntaxKind.NonNullExpression:
+      case SyntaxKind.ConditionalExpression:
         // A query wrapped in parentheses, a cast or a ternary is still the query.
         return this.visitChildren(node, site);
-      case ts.SyntaxKind.ObjectLiteralExpression:
+      case SyntaxKind.ObjectLiteralExpression:
         return this.visitObject(node as ts.ObjectLiteralExpression, site);
       default:
         return this.visitChildren(node, 'other');
@@ -142,11 +160,11 @@ class FactWalker {
   }
 
   private visitChildren(node: ts.Node, site: SqlSite): void {
-    ts.forEachChild(node, (child) => this.visit(child, site));
+    forEachChild(node, (child) => this.visit(child, site));
   }
 
   private addImport(specifier: ts.Expression | undefined, kind: ImportFact['kind']): void {
-    if (!specifier || !ts.isStringLiteralLike(specifier)) return;
+    if (!specifier || !isStringLiteralLike(specifier)) return;
     this.imports.push({ specifier: specifier.text, kind, offset: specifier.getStart(this.source) });
   }
 
@@ -159,17 +177,17 @@ class FactWalker {
   }
 
   private visitImportEquals(node: ts.ImportEqualsDeclaration): void {
-    if (ts.isExternalModuleReference(node.moduleReference)) {
+    if (isExternalModuleReference(node.moduleReference)) {
       this.addImport(node.moduleReference.expression, node.isTypeOnly ? 'type' : 'require');
     }
   }
 
   private visitCall(node: ts.CallExpression): void {
     const [first] = node.arguments;
-    if (node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+    if (node.expression.kind === SyntaxKind.ImportKeyword) {
       this.addImport(first, 'dynamic');
     } else if (
-      ts.isIdentifier(node.expression) &&
+      isIdentifier(node.expression) &&
       node.expression.text === 'require' &&
       node.arguments.length === 1
     ) {
@@ -199,7 +217,7 @@ class FactWalker {
   private visitObject(node: ts.ObjectLiteralExpression, site: SqlSite): void {
     // pg's query config object: pool.query({ text: 'SELECT …', values }).
     for (const property of node.properties) {
-      const name = property.name && ts.isIdentifier(property.name) ? property.name.text : null;
+      const name = property.name && isIdentifier(property.name) ? property.name.text : null;
       const inner: SqlSite =
         site === 'sql' && (name === 'text' || name === 'sql') ? 'sql' : 'other';
       this.visitChildren(property, inner);
@@ -207,7 +225,7 @@ class FactWalker {
   }
 
   private visitBinary(node: ts.BinaryExpression, site: SqlSite): void {
-    if (node.operatorToken.kind !== ts.SyntaxKind.PlusToken) {
+    if (node.operatorToken.kind !== SyntaxKind.PlusToken) {
       return this.visitChildren(node, 'other');
     }
     const operands = flattenConcatenation(node);
@@ -232,13 +250,13 @@ class FactWalker {
 
   private piecesOf(node: ts.Node): Piece[] {
     const text = this.source.text;
-    if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) {
+    if (isStringLiteral(node) || isNoSubstitutionTemplateLiteral(node)) {
       const start = node.getStart(this.source);
       return [
         { kind: 'text', node, raw: text.slice(start + 1, node.end - 1), rawStart: start + 1 },
       ];
     }
-    if (ts.isTemplateExpression(node)) {
+    if (isTemplateExpression(node)) {
       const headStart = node.head.getStart(this.source);
       const pieces: Piece[] = [
         {
@@ -251,7 +269,7 @@ class FactWalker {
       for (const span of node.templateSpans) {
         pieces.push({ kind: 'value', node: span.expression });
         const literalStart = span.literal.getStart(this.source);
-        const closing = ts.isTemplateTail(span.literal) ? 1 : 2;
+        const closing = isTemplateTail(span.literal) ? 1 : 2;
         pieces.push({
           kind: 'text',
           node: span.literal,
@@ -266,9 +284,9 @@ class FactWalker {
 }
 
 function calleeName(expression: ts.Expression): string | null {
-  if (ts.isIdentifier(expression)) return expression.text;
-  if (ts.isPropertyAccessExpression(expression)) return expression.name.text;
-  if (ts.isCallExpression(expression)) return calleeName(expression.expression);
+  if (isIdentifier(expression)) return expression.text;
+  if (isPropertyAccessExpression(expression)) return expression.name.text;
+  if (isCallExpression(expression)) return calleeName(expression.expression);
   return null;
 }
 
@@ -281,16 +299,14 @@ function siteOfCallee(name: string | null): SqlSite {
 
 function isStringNode(node: ts.Node): boolean {
   return (
-    ts.isStringLiteral(node) ||
-    ts.isNoSubstitutionTemplateLiteral(node) ||
-    ts.isTemplateExpression(node)
+    isStringLiteral(node) || isNoSubstitutionTemplateLiteral(node) || isTemplateExpression(node)
   );
 }
 
 function flattenConcatenation(node: ts.Expression): ts.Expression[] {
   let inner = node;
-  while (ts.isParenthesizedExpression(inner)) inner = inner.expression;
-  if (ts.isBinaryExpression(inner) && inner.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+  while (isParenthesizedExpression(inner)) inner = inner.expression;
+  if (isBinaryExpression(inner) && inner.operatorToken.kind === SyntaxKind.PlusToken) {
     return [...flattenConcatenation(inner.left), ...flattenConcatenation(inner.right)];
   }
   return [node];
