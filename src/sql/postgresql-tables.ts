@@ -205,13 +205,10 @@ const HANDLERS: { [K in keyof HandledNodes]: Handler<HandledNodes[K]> } = {
   CommentStmt: walkComment,
   AlterTableStmt: (node, scope, walker) => walkUnlessIndex(node, node.objtype, scope, walker),
   RenameStmt: (node, scope, walker) => walkUnlessIndex(node, node.renameType, scope, walker),
-  ReindexStmt: (node, scope, walker) =>
-    walkUnlessIndex(
-      node,
-      node.kind === 'REINDEX_OBJECT_INDEX' ? 'OBJECT_INDEX' : null,
-      scope,
-      walker,
-    ),
+  ReindexStmt: (node, scope, walker) => {
+    const kind = node.kind === 'REINDEX_OBJECT_INDEX' ? 'OBJECT_INDEX' : undefined;
+    walkUnlessIndex(node, kind, scope, walker);
+  },
   // The type's name is a RangeVar, but a composite type is no table.
   CompositeTypeStmt: (node, scope, walker) => walker.visitFields(node, scope, ['typevar']),
 };
@@ -277,14 +274,17 @@ function addRelationName(parts: string[], kind: ObjectType | undefined, walker: 
   if (RELATION_MEMBER_KINDS.has(kind)) walker.addNameList(parts.slice(0, -1), 'ddl');
 }
 
-/** ALTER INDEX, ALTER INDEX … RENAME and REINDEX INDEX name an index, which is not a table. */
+/**
+ * ALTER INDEX, ALTER INDEX … RENAME and REINDEX INDEX name only indexes (ATTACH PARTITION too),
+ * and an index is not a table.
+ */
 function walkUnlessIndex(
-  node: { relation?: RangeVar },
-  kind: ObjectType | null | undefined,
+  node: object,
+  kind: ObjectType | undefined,
   scope: Scope,
   walker: TableWalker,
 ): void {
-  walker.visitFields(node, scope, kind === 'OBJECT_INDEX' ? ['relation'] : []);
+  if (kind !== 'OBJECT_INDEX') walker.visitFields(node, scope);
 }
 
 /** `{List: {items: [{String: {sval}}, …]}}` → ['schema', 'name']. */

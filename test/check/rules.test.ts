@@ -56,7 +56,7 @@ describe('cross-context-join', () => {
         column: 10,
         context: 'orders',
         targets: ['customers'],
-        tables: ['orders.orders', 'customers.customers'],
+        tables: ['customers.customers', 'orders.orders'],
       }),
     ]);
   });
