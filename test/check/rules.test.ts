@@ -259,3 +259,33 @@ describe('ownership conflicts', () => {
     ).rejects.toThrowError(UserError);
   });
 });
+
+describe('MySQL', () => {
+  const mysqlMap = `version: 1
+dialect: mysql
+defaultSchema: shop
+contexts:
+  orders:
+    code: ["src/orders/**"]
+    tables: ["orders", "order_lines"]
+  customers:
+    code: ["src/customers/**"]
+    tables: ["crm.*"]
+`;
+
+  it('compares names without regard to case, through backticks and the default database', async () => {
+    const result = await check(
+      {
+        'src/orders/x.ts': [
+          "conn.query('SELECT * FROM `Shop`.`Orders` o JOIN CRM.Customers c ON c.id = o.customer_id');",
+          'conn.query(`UPDATE Order_Lines l JOIN crm.customers c ON c.id = l.customer_id SET l.vip = 1 WHERE l.id = ${id}`);',
+        ].join('\n'),
+      },
+      mysqlMap,
+    );
+    expect(result.findings.map((f) => [f.rule, f.line, f.column, f.tables])).toEqual([
+      ['cross-context-join', 1, 50, ['crm.customers', 'shop.orders']],
+      ['cross-context-join', 2, 39, ['crm.customers', 'shop.order_lines']],
+    ]);
+  });
+});
