@@ -62,7 +62,7 @@ export class ContextLayout {
     line: number | null,
     files: readonly string[],
   ): void {
-    for (const glob of globs) {
+    for (const glob of globs.filter((g) => !g.startsWith('!'))) {
       const matches = compileGlobs([glob]);
       if (!files.some((file) => matches(file))) {
         this.problems.push({

@@ -18,6 +18,10 @@ export const DEFAULT_EXCLUDE = [
   '**/dist/**',
   '**/build/**',
   '**/coverage/**',
+  '**/.yarn/**',
+  '**/.next/**',
+  '**/.nuxt/**',
+  '**/.svelte-kit/**',
   '**/*.d.ts',
 ];
 

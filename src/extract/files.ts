@@ -4,9 +4,18 @@ import picomatch from 'picomatch';
 
 export type Matcher = (relativePath: string) => boolean;
 
+/**
+ * A file matches when some glob takes it and no `!glob` leaves it out, so
+ * ["src/orders/**", "!src/orders/legacy/**"] means the orders folder without its legacy part.
+ */
 export function compileGlobs(globs: string[]): Matcher {
-  if (globs.length === 0) return () => false;
-  return picomatch(globs, { dot: true });
+  const taken = globs.filter((glob) => !glob.startsWith('!'));
+  const left = globs.filter((glob) => glob.startsWith('!')).map((glob) => glob.slice(1));
+  if (taken.length === 0) return () => false;
+
+  const takes = picomatch(taken, { dot: true });
+  const leaves = left.length > 0 ? picomatch(left, { dot: true }) : () => false;
+  return (file) => takes(file) && !leaves(file);
 }
 
 /**

@@ -1,11 +1,13 @@
 /**
  * Decides whether a string is SQL. A log line that names a table is not a query, so text counts
- * as SQL only when it starts like a statement and either sits where SQL is run (a query call or
- * an sql tag) or reads like SQL (an uppercase keyword, or SQL punctuation such as $1, =, *, ::).
+ * as SQL only when it starts like a statement and reads like SQL: an uppercase keyword, or SQL
+ * punctuation such as $1, =, *, ::. Where SQL is run (a query call or an sql tag) the statement's
+ * first keyword and either of those is enough; elsewhere the text must also have a statement's
+ * shape (SELECT … FROM, INSERT INTO, UPDATE … SET, …).
  */
 
 const STATEMENT_START =
-  /^(?:select|insert|update|delete|with|merge|create|alter|drop|truncate|grant|revoke|comment\s+on|copy|lock|refresh|replace|upsert|call|vacuum|analyze|reindex|cluster|do|begin|commit|rollback|savepoint|set|show|explain|values|table)\b/i;
+  /^(?:select|insert|update|delete|with|merge|create|alter|drop|truncate|grant|revoke|comment\s+on|copy|lock|refresh|replace|upsert|call|prepare|execute|listen|notify|unlisten|vacuum|analyze|reindex|cluster|do|begin|commit|rollback|savepoint|set|show|explain|values|table)\b/i;
 
 /** Shapes that prose rarely has: what a statement needs after its first keyword. */
 const STATEMENT_SHAPES = [
@@ -24,6 +26,7 @@ const STATEMENT_SHAPES = [
   /^comment\s+on\s/i,
   /^refresh\s+materialized\s+view\s/i,
   /^copy\s+[\w"`.]+[\s\S]*\b(?:from|to)\b/i,
+  /^prepare\s+\w+\s*(?:\([^)]*\))?\s*as\s/i,
 ];
 
 const SQL_PUNCTUATION = /\$\d|[\s(,=]\?|\*|\s=|::|;\s*$|\bon\s+conflict\b/i;
@@ -52,9 +55,10 @@ export function isSqlText(text: string, site: SqlSite): boolean {
   const start = statementStart(text.length > 4096 ? text.slice(0, 4096) : text);
   const keyword = STATEMENT_START.exec(start);
   if (!keyword) return false;
-  if (site === 'sql') return true;
 
   const head = start.length > 2048 ? start.slice(0, 2048) : start;
-  if (!STATEMENT_SHAPES.some((shape) => shape.test(head))) return false;
-  return keyword[0] === keyword[0].toUpperCase() || SQL_PUNCTUATION.test(head);
+  const hasShape = STATEMENT_SHAPES.some((shape) => shape.test(head));
+  const readsLikeSql = keyword[0] === keyword[0].toUpperCase() || SQL_PUNCTUATION.test(head);
+  if (site === 'sql') return readsLikeSql || hasShape;
+  return hasShape && readsLikeSql;
 }

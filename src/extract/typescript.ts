@@ -209,7 +209,9 @@ class FactWalker {
   private visitTaggedTemplate(node: ts.TaggedTemplateExpression): void {
     const tag = calleeName(node.tag) ?? '';
     this.visit(node.tag, 'other');
-    if (OTHER_LANGUAGE_TAGS.test(tag)) return this.visitChildren(node.template, 'other');
+    if (OTHER_LANGUAGE_TAGS.test(tag) || isStringRaw(node.tag)) {
+      return this.visitChildren(node.template, 'other');
+    }
     const isSqlTag = /sql$/i.test(tag) || SQL_CALLS.has(tag);
     this.visitString(node.template, isSqlTag ? 'sql' : 'other', isSqlTag ? 'sql-tag' : 'literal');
   }
@@ -288,6 +290,15 @@ function calleeName(expression: ts.Expression): string | null {
   if (isPropertyAccessExpression(expression)) return expression.name.text;
   if (isCallExpression(expression)) return calleeName(expression.expression);
   return null;
+}
+
+function isStringRaw(tag: ts.Expression): boolean {
+  return (
+    isPropertyAccessExpression(tag) &&
+    isIdentifier(tag.expression) &&
+    tag.expression.text === 'String' &&
+    tag.name.text === 'raw'
+  );
 }
 
 function siteOfCallee(name: string | null): SqlSite {

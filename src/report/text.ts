@@ -49,7 +49,7 @@ function formatSummary(result: CheckResult, colors: ChalkInstance): string[] {
     .concat(`outside contexts ${s.filesOutsideContexts}`)
     .join(', ');
   const scanned =
-    `Scanned ${s.files} files (${perContext}): ${s.statements} SQL statements in ${s.sqlStrings} strings` +
+    `Scanned ${plural(s.files, 'file')} (${perContext}): ${s.statements} SQL statements in ${plural(s.sqlStrings, 'string')}` +
     `${s.unparsedSql > 0 ? `, ${s.unparsedSql} not parsed` : ''}; ${s.imports} imports; ${(s.durationMs / 1000).toFixed(2)} s.`;
 
   const lines = [scanned];

@@ -114,6 +114,11 @@ allow:
     );
   });
 
+  it('leaves out files that a !glob names', async () => {
+    const yaml = VALID.replace('code: ["src/orders/**"]', 'code: ["src/**", "!src/customers/**"]');
+    expect(await problemsOf(yaml)).toEqual([]);
+  });
+
   it('rejects a file that is not YAML with its line', () => {
     const root = makeTree({ 'dbboundary.yaml': 'version: 1\ncontexts: [\n  {orders: \n' });
     expect(() => loadConfig(path.join(root, 'dbboundary.yaml'))).toThrowError(

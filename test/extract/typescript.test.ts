@@ -110,6 +110,19 @@ describe('SQL strings', () => {
     expect(sqlOf(code)).toEqual([]);
   });
 
+  it('needs SQL-like text even where SQL is run, and never takes String.raw for SQL', () => {
+    const code = `
+      await bus.execute('Update profile picture');
+      const path = String.raw\`Select a folder from C:\\Users = home\`;
+      await db.query('prepare purge (int) as delete from orders.carts where id = $1');
+      await db.query('select 1');
+    `;
+    expect(sqlOf(code)).toEqual([
+      'prepare purge (int) as delete from orders.carts where id = $1',
+      'select 1',
+    ]);
+  });
+
   it('maps a position in the SQL back to the file, across escapes and interpolations', () => {
     const code = "pool.query('SELECT \\'a\\' AS x, ' + `${col} FROM\\n customers.customers`);";
     const [fact] = extractFile('/x/file.ts', code, 'postgresql').sql;
