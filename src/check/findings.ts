@@ -4,7 +4,8 @@ export type RuleId =
   | 'cross-context-import'
   | 'unmapped-table'
   | 'unparsed-sql'
-  | 'unparsed-file';
+  | 'unparsed-file'
+  | 'dynamic-sql';
 
 export type Severity = 'error' | 'warning';
 
@@ -39,6 +40,11 @@ export const RULES: Record<RuleId, RuleMeta> = {
     id: 'unparsed-sql',
     severity: 'warning',
     summary: 'Text that looks like SQL was rejected by the parser, so it was not checked.',
+  },
+  'dynamic-sql': {
+    id: 'dynamic-sql',
+    severity: 'warning',
+    summary: 'A table name comes from a value at run time, so the statement cannot be checked.',
   },
   'unparsed-file': {
     id: 'unparsed-file',

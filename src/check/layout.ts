@@ -1,6 +1,7 @@
-import path from 'node:path';
 import type { ConfigProblem } from '../errors.js';
-import type { ContextMap } from '../config/types.js';
+import { globCannotMatch } from '../config/globs.js';
+import { displayPath } from '../config/read.js';
+import type { ContextDef, ContextMap } from '../config/types.js';
 import { compileGlobs } from '../extract/files.js';
 import type { Matcher } from '../extract/files.js';
 
@@ -15,7 +16,7 @@ export class ContextLayout {
     private readonly map: ContextMap,
     files: readonly string[],
   ) {
-    const display = path.relative(process.cwd(), map.file) || map.file;
+    const display = displayPath(map.file);
     this.codeMatchers = map.contexts.map((context) => ({
       name: context.name,
       matches: compileGlobs(context.code),
@@ -40,6 +41,7 @@ export class ContextLayout {
       );
     }
     this.assignFiles(display, files);
+    for (const context of map.contexts) this.checkPublicIsOwnCode(display, context, files);
   }
 
   /** The context of a file given relative to the config's folder, or null. */
@@ -62,7 +64,8 @@ export class ContextLayout {
     line: number | null,
     files: readonly string[],
   ): void {
-    for (const glob of globs.filter((g) => !g.startsWith('!'))) {
+    // A glob that can never match was reported with the reason when the config was read.
+    for (const glob of globs.filter((g) => !g.startsWith('!') && !globCannotMatch(g))) {
       const matches = compileGlobs([glob]);
       if (!files.some((file) => matches(file))) {
         this.problems.push({
@@ -71,6 +74,30 @@ export class ContextLayout {
           message: `contexts.${context}.${key}: "${glob}" matches no scanned file under ${this.map.root}; fix the path, or check include and exclude.`,
         });
       }
+    }
+  }
+
+  /** A public glob lists files of the context's own code; one that reaches further is a mistake. */
+  private checkPublicIsOwnCode(
+    display: string,
+    context: ContextDef,
+    files: readonly string[],
+  ): void {
+    const leftOut = context.public.filter((g) => g.startsWith('!'));
+    for (const glob of context.public.filter((g) => !g.startsWith('!'))) {
+      const matches = compileGlobs([glob, ...leftOut]);
+      const foreign = files.filter(
+        (file) => matches(file) && this.contextByFile.get(file) !== context.name,
+      );
+      if (foreign.length === 0) continue;
+
+      const others = foreign.length - 1;
+      const more = others === 0 ? '' : ` and ${others} other file${others === 1 ? '' : 's'}`;
+      this.problems.push({
+        file: display,
+        line: context.keyLines.public ?? context.line,
+        message: `contexts.${context.name}.public: ${JSON.stringify(glob)} matches ${foreign[0]}${more}, not code of ${context.name}; public lists files of ${context.name}'s own code that other contexts may import. Narrow the glob.`,
+      });
     }
   }
 

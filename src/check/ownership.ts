@@ -1,5 +1,6 @@
-import { UserError } from '../errors.js';
-import { wildcardMatch } from '../config/load.js';
+import { ConfigError } from '../errors.js';
+import { wildcardMatch } from '../config/patterns.js';
+import { displayPath } from '../config/read.js';
 import type { ContextMap, TablePattern } from '../config/types.js';
 import type { TableRef } from '../sql/types.js';
 
@@ -47,16 +48,54 @@ export class TableOwnership {
         (pattern.schema == null || (schema != null && wildcardMatch(pattern.schema, schema))),
     );
     const owners = [...new Set(matches.map((match) => match.context))];
-    if (owners.length > 1) {
-      const list = matches.map((m) => `"${m.pattern.source}" of ${m.context}`).join(' and ');
-      throw new UserError(
-        `${this.map.file}: table ${qualified} matches ${list}; a table has one owner. Narrow one of the patterns.`,
-      );
-    }
+    if (owners.length > 1) throw this.conflict(qualified, matches);
 
     const owner = { context: owners[0] ?? null, qualified };
     this.known.set(qualified, owner);
     return owner;
+  }
+
+  /**
+   * The owner of a table whose schema is known only at run time: the one context with a pattern
+   * for that name in some schema. When several contexts could own it, nobody is named.
+   */
+  ownerOfName(name: string): TableOwner {
+    const folded = this.fold(name)!;
+    const owners = new Set(
+      this.patterns
+        .filter(({ pattern }) => wildcardMatch(pattern.name, folded))
+        .map((match) => match.context),
+    );
+    const [only] = owners;
+    const context = owners.size === 1 && only ? only : null;
+    const schemas = this.patterns.filter(
+      (p) => p.context === context && wildcardMatch(p.pattern.name, folded),
+    );
+    const schema = schemas.length === 1 ? schemas[0]!.pattern.schema : null;
+    return {
+      context,
+      qualified: `${schema != null && !schema.includes('*') ? schema : '(dynamic)'}.${folded}`,
+    };
+  }
+
+  /** Stops the run like a config problem: the patterns, not the code, need fixing. */
+  private conflict(
+    qualified: string,
+    matches: { context: string; pattern: TablePattern }[],
+  ): ConfigError {
+    const list = matches
+      .map(({ context, pattern }) => {
+        const line = pattern.line == null ? '' : ` (line ${pattern.line})`;
+        return `${JSON.stringify(pattern.source)} of ${context}${line}`;
+      })
+      .join(' and ');
+    return new ConfigError([
+      {
+        file: displayPath(this.map.file),
+        line: matches[0]!.pattern.line,
+        message: `table ${qualified} matches ${list}; a table has one owner. Narrow one of the patterns.`,
+      },
+    ]);
   }
 
   /** MySQL names are compared without regard to case, PostgreSQL names as the parser folded them. */

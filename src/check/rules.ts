@@ -1,6 +1,9 @@
 import type { FileFacts, SqlFact } from '../extract/facts.js';
 import { fileOffsetOf } from '../extract/facts.js';
 import type { ParseResult, ParsedStatement, TableRef } from '../sql/types.js';
+import { FALLBACKS, STAND_IN_NAME, renderSql } from '../extract/render.js';
+import type { RenderedSql } from '../extract/render.js';
+import type { Dialect } from '../sql/types.js';
 import type { Finding, RuleId } from './findings.js';
 import { RULES } from './findings.js';
 import type { TableOwnership } from './ownership.js';
@@ -14,6 +17,7 @@ export interface FileUnderCheck {
   position: (offset: number) => { line: number; column: number };
   parse: (sql: string) => ParseResult;
   ownership: TableOwnership;
+  dialect: Dialect;
   dialectName: string;
 }
 
@@ -68,7 +72,7 @@ export function checkSyntax(unit: FileUnderCheck, notUtf8: boolean): Finding[] {
       finding(unit, 'unparsed-file', first.offset, {
         targets: [],
         tables: [],
-        message: `TypeScript syntax error: ${first.message}${more > 0 ? ` (and ${more} more)` : ''}; the code after it may not be checked as written.`,
+        message: `TypeScript syntax error: ${first.message.replace(/\.$/, '')}${more > 0 ? ` (and ${more} more)` : ''}; the code after it may not be checked as written.`,
       }),
     );
   }
@@ -85,7 +89,7 @@ export function checkSql(unit: FileUnderCheck): {
   let unparsed = 0;
 
   for (const fact of unit.facts.sql) {
-    const result = unit.parse(fact.text);
+    const { result, rendered } = parseFact(unit, fact);
     if (!result.ok) {
       unparsed += 1;
       findings.push(unparsedFinding(unit, fact, result));
@@ -93,10 +97,44 @@ export function checkSql(unit: FileUnderCheck): {
     }
     statements += result.statements.length;
     for (const statement of result.statements) {
-      findings.push(...checkStatement(unit, fact, statement));
+      findings.push(...checkStatement(unit, rendered, statement));
     }
   }
   return { findings, statements, unparsed };
+}
+
+/**
+ * Parses a fact as written; when that fails and values or driver placeholders may be the
+ * cause, tries the other renderings in turn. The first failure is the one reported.
+ */
+function parseFact(
+  unit: FileUnderCheck,
+  fact: SqlFact,
+): { result: ParseResult; rendered: RenderedSql } {
+  const first = safeParse(unit, fact.text);
+  if (first.ok || !mayNeedAnotherRendering(fact)) return { result: first, rendered: fact };
+
+  for (const options of FALLBACKS) {
+    const rendered = renderSql(fact.parts, unit.dialect, options);
+    const result = safeParse(unit, rendered.text);
+    if (result.ok) return { result, rendered };
+  }
+  return { result: first, rendered: fact };
+}
+
+function mayNeedAnotherRendering(fact: SqlFact): boolean {
+  return fact.interpolations > 0 || /[?]|\$[<({[]|\$\d+[:~^]/.test(fact.text);
+}
+
+/** A parser that throws (a walker out of stack on absurd nesting) fails this text, not the run. */
+function safeParse(unit: FileUnderCheck, sql: string): ParseResult {
+  try {
+    return unit.parse(sql);
+  } catch (error) {
+    const reason =
+      error instanceof RangeError ? 'the statement is nested too deeply to analyse' : String(error);
+    return { ok: false, message: reason, offset: null };
+  }
 }
 
 function unparsedFinding(
@@ -104,30 +142,35 @@ function unparsedFinding(
   fact: SqlFact,
   result: ParseResult & { ok: false },
 ): Finding {
-  const offset = result.offset == null ? fact.offset : fileOffsetOf(fact, result.offset);
+  const offset =
+    result.offset == null ? fact.offset : fileOffsetOf(fact, result.offset, fact.offset);
   const hint =
     fact.interpolations > 0
-      ? ' If an interpolated value stands for a table or column name, this is dynamic SQL that cannot be checked.'
+      ? ' The interpolated values were tried as values, names and empty text, and none parsed.'
       : '';
   return finding(unit, 'unparsed-sql', offset, {
     targets: [],
     tables: [],
-    message: `the ${unit.dialectName} parser rejects this SQL: ${result.message}.${hint}`,
+    message: `the ${unit.dialectName} parser rejects this SQL: ${result.message.replace(/[.;:\s]+$/, '')}.${hint}`,
   });
 }
 
 function checkStatement(
   unit: FileUnderCheck,
-  fact: SqlFact,
+  rendered: RenderedSql,
   statement: ParsedStatement,
 ): Finding[] {
-  const refs: OwnedRef[] = statement.tables
-    .filter((ref) => !unit.ownership.isSystemTable(ref))
-    .map((ref) => ({ ref, ...unit.ownership.ownerOf(ref) }));
+  const at = (ref: OwnedRef): number => fileOffsetOf(rendered, ref.ref.offset);
+  const real = statement.tables.filter((ref) => !unit.ownership.isSystemTable(ref));
+  const dynamic = real.filter((ref) => STAND_IN_NAME.test(ref.name));
+  const refs: OwnedRef[] = real
+    .filter((ref) => !STAND_IN_NAME.test(ref.name))
+    .map((ref) => ({ ref, ...ownerOf(unit, ref) }));
   const owned = refs.filter((ref) => ref.context != null);
   const touched = unique(owned.map((ref) => ref.context!));
-  const findings: Finding[] = [];
-  const at = (ref: OwnedRef): number => fileOffsetOf(fact, ref.ref.offset);
+  const findings: Finding[] = dynamic.map((ref) =>
+    dynamicFinding(unit, at({ ref, context: null, qualified: '' })),
+  );
 
   if (touched.length >= 2) {
     const foreign = owned.find((ref) => ref.context !== (unit.context ?? touched[0]))!;
@@ -152,6 +195,24 @@ function checkStatement(
 
   if (unit.context != null) findings.push(...checkUnmapped(unit, refs, at));
   return findings;
+}
+
+/** A schema that comes from a value is unknown: the table is then matched by its name alone. */
+function ownerOf(
+  unit: FileUnderCheck,
+  ref: TableRef,
+): { context: string | null; qualified: string } {
+  if (ref.schema == null || !STAND_IN_NAME.test(ref.schema)) return unit.ownership.ownerOf(ref);
+  return unit.ownership.ownerOfName(ref.name);
+}
+
+function dynamicFinding(unit: FileUnderCheck, offset: number): Finding {
+  return finding(unit, 'dynamic-sql', offset, {
+    targets: [],
+    tables: [],
+    message:
+      'the table name comes from a value at run time, so this statement cannot be checked; name the table in the SQL text, or pick it from a fixed list of literal queries.',
+  });
 }
 
 function checkUnmapped(

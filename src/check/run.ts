@@ -8,7 +8,9 @@ import { ModuleResolver } from '../extract/resolve.js';
 import { extractFile } from '../extract/typescript.js';
 import { loadSqlFrontend } from '../sql/index.js';
 import type { ParseResult, SqlFrontend } from '../sql/types.js';
+import { RULES } from './findings.js';
 import type { AllowedFinding, Finding, RuleId } from './findings.js';
+import type { ImportFact } from '../extract/facts.js';
 import { ContextLayout } from './layout.js';
 import { TableOwnership } from './ownership.js';
 import { checkImports, checkSql, checkSyntax } from './rules.js';
@@ -50,7 +52,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const started = performance.now();
   const configFile = findConfigFile(options.config, options.cwd);
   const { map, problems } = loadConfig(configFile);
-  const files = discoverFiles(map.root, map.include, map.exclude);
+  const { files, unreadable } = discoverFiles(map.root, map.include, map.exclude);
   const layout = new ContextLayout(map, files);
 
   problems.push(...layout.problems);
@@ -63,6 +65,9 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
 
   const frontend = await loadSqlFrontend(map.dialect);
   const scan = scanFiles(map, files, layout, frontend);
+  scan.findings.push(
+    ...unreadable.map((entry) => unreadableFolder(entry.path, entry.reason, layout)),
+  );
   const { kept, allowed } = applyAllowRules(scan.findings, map.allow);
   kept.sort(byLocation);
   allowed.sort(byLocation);
@@ -86,15 +91,27 @@ interface Scan {
   imports: number;
 }
 
+interface ScanTools {
+  map: ContextMap;
+  layout: ContextLayout;
+  ownership: TableOwnership;
+  resolver: ModuleResolver;
+  parse: (sql: string) => ParseResult;
+}
+
 function scanFiles(
   map: ContextMap,
   files: string[],
   layout: ContextLayout,
   frontend: SqlFrontend,
 ): Scan {
-  const ownership = new TableOwnership(map);
-  const resolver = new ModuleResolver(map.root);
-  const parse = memoize((sql: string) => frontend.parse(sql));
+  const tools: ScanTools = {
+    map,
+    layout,
+    ownership: new TableOwnership(map),
+    resolver: new ModuleResolver(map.root),
+    parse: memoize((sql: string) => frontend.parse(sql)),
+  };
   const scan: Scan = {
     findings: [],
     notices: [],
@@ -105,45 +122,98 @@ function scanFiles(
   };
 
   for (const file of files) {
-    const absolute = path.join(map.root, file);
-    const { text, notUtf8 } = readSource(absolute);
-    const facts = extractFile(absolute, text, map.dialect);
-    const unit: FileUnderCheck = {
-      file,
-      context: layout.contextOf(file),
-      facts,
-      position: positionsOf(text),
-      parse,
-      ownership,
-      dialectName: map.dialect === 'mysql' ? 'MySQL' : 'PostgreSQL',
-    };
-
-    const sql = checkSql(unit);
-    const targets = facts.imports.map((fact): ImportTarget => {
-      const resolved = resolver.resolve(absolute, fact.specifier);
-      const relative = resolved == null ? null : toRelative(map.root, resolved);
-      const context = relative == null ? null : layout.contextOf(relative);
-      return {
-        ...fact,
-        file: relative,
-        context,
-        isPublic: context != null && layout.isPublic(context, relative!),
-      };
-    });
-
-    scan.findings.push(
-      ...checkSyntax(unit, notUtf8),
-      ...sql.findings,
-      ...checkImports(unit, targets),
-    );
-    scan.sqlStrings += facts.sql.length;
-    scan.statements += sql.statements;
-    scan.unparsedSql += sql.unparsed;
-    scan.imports += facts.imports.length;
+    try {
+      scanFile(file, tools, scan);
+    } catch (error) {
+      if (!isFileLevelFailure(error)) throw error;
+      scan.findings.push(unanalysedFile(file, layout.contextOf(file), error));
+    }
   }
 
-  scan.notices.push(...resolver.warnings);
+  scan.notices.push(...tools.resolver.warnings);
   return scan;
+}
+
+function scanFile(file: string, tools: ScanTools, scan: Scan): void {
+  const absolute = path.join(tools.map.root, file);
+  const { text, notUtf8 } = readSource(absolute);
+  const facts = extractFile(absolute, text, tools.map.dialect);
+  const unit: FileUnderCheck = {
+    file,
+    context: tools.layout.contextOf(file),
+    facts,
+    position: positionsOf(text),
+    parse: tools.parse,
+    ownership: tools.ownership,
+    dialect: tools.map.dialect,
+    dialectName: tools.map.dialect === 'mysql' ? 'MySQL' : 'PostgreSQL',
+  };
+
+  const sql = checkSql(unit);
+  const targets = facts.imports.map((fact) => resolveImport(tools, absolute, fact));
+  scan.findings.push(
+    ...checkSyntax(unit, notUtf8),
+    ...sql.findings,
+    ...checkImports(unit, targets),
+  );
+  scan.sqlStrings += facts.sql.length;
+  scan.statements += sql.statements;
+  scan.unparsedSql += sql.unparsed;
+  scan.imports += facts.imports.length;
+}
+
+function resolveImport(tools: ScanTools, fromFile: string, fact: ImportFact): ImportTarget {
+  const resolved = tools.resolver.resolve(fromFile, fact.specifier);
+  const relative = resolved == null ? null : toRelative(tools.map.root, resolved);
+  const context = relative == null ? null : tools.layout.contextOf(relative);
+  return {
+    ...fact,
+    file: relative,
+    context,
+    isPublic: context != null && tools.layout.isPublic(context, relative!),
+  };
+}
+
+/**
+ * One file that cannot be read, or that nests so deeply the parser runs out of stack, is
+ * reported and skipped; the rest of the tree is still checked. Any other error is a bug.
+ */
+function isFileLevelFailure(error: unknown): error is Error {
+  if (error instanceof RangeError) return true;
+  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string';
+}
+
+function unreadableFolder(folder: string, reason: string, layout: ContextLayout): Finding {
+  return {
+    rule: 'unparsed-file',
+    severity: RULES['unparsed-file'].severity,
+    file: folder,
+    line: 1,
+    column: 1,
+    context: layout.contextOf(`${folder}/x`),
+    targets: [],
+    tables: [],
+    message: `not checked: this folder cannot be read (${reason}), so the files in it were not scanned.`,
+  };
+}
+
+function unanalysedFile(file: string, context: string | null, error: Error): Finding {
+  const code = (error as NodeJS.ErrnoException).code;
+  const reason =
+    error instanceof RangeError
+      ? 'it nests too deeply for the TypeScript parser (out of stack)'
+      : `it cannot be read (${code}: ${error.message.replace(/^[A-Z]+: /, '').split(',')[0]})`;
+  return {
+    rule: 'unparsed-file',
+    severity: RULES['unparsed-file'].severity,
+    file,
+    line: 1,
+    column: 1,
+    context,
+    targets: [],
+    tables: [],
+    message: `not checked: ${reason}.`,
+  };
 }
 
 function readSource(file: string): { text: string; notUtf8: boolean } {
@@ -212,9 +282,24 @@ function applyAllowRules(
         ...finding,
         allowedBy: { from: rule.from, to: rule.to, reason: rule.reason },
       });
-    } else kept.push(finding);
+    } else {
+      kept.push(withPartialAllowNote(finding, rules));
+    }
   }
   return { kept, allowed };
+}
+
+/** Says which targets an allow entry would accept, so nobody wonders why the finding stands. */
+function withPartialAllowNote(finding: Finding, rules: AllowRule[]): Finding {
+  const accepted = finding.targets.filter((target) =>
+    rules.some((rule) => rule.from === finding.context && rule.to === target),
+  );
+  if (accepted.length === 0) return finding;
+  const rest = finding.targets.filter((target) => !accepted.includes(target));
+  return {
+    ...finding,
+    message: `${finding.message} (allow accepts ${accepted.join(', ')} from ${finding.context}, not ${rest.join(', ')})`,
+  };
 }
 
 function allowRuleFor(finding: Finding, rules: AllowRule[]): AllowRule | null {

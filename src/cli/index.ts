@@ -98,10 +98,15 @@ function handleError(error: unknown): number {
   return EXIT_FAILURE;
 }
 
+/** Writes the report; a reader that went away early (`| head`) is not an error of the check. */
 function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
-  return new Promise((resolve, reject) =>
-    stream.write(text, (error) => (error ? reject(error) : resolve())),
-  );
+  return new Promise((resolve, reject) => {
+    const closedReader = (error: NodeJS.ErrnoException): boolean => error.code === 'EPIPE';
+    stream.on('error', (error: NodeJS.ErrnoException) =>
+      closedReader(error) ? resolve() : reject(error),
+    );
+    stream.write(text, (error) => (!error || closedReader(error) ? resolve() : reject(error)));
+  });
 }
 
 function packageVersion(): string {

@@ -1,11 +1,13 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
-import type { Node, Pair } from 'yaml';
+import { LineCounter, isMap, parseDocument } from 'yaml';
+import type { Document, Pair, YAMLError } from 'yaml';
 import { ConfigError, UserError } from '../errors.js';
 import type { ConfigProblem } from '../errors.js';
+import { parseIdentifier, parseTablePattern, patternsOverlap } from './patterns.js';
+import { displayPath, readConfigText } from './read.js';
 import { DEFAULT_EXCLUDE, DEFAULT_INCLUDE, configSpec } from './schema.js';
-import type { FieldSpec } from './schema.js';
+import { SpecReader, YamlTree, nearestWord } from './spec-reader.js';
 import type { AllowRule, ContextDef, ContextMap, TablePattern } from './types.js';
 import type { Dialect } from '../sql/types.js';
 
@@ -36,7 +38,7 @@ export function findConfigFile(given: string | undefined, cwd: string): string {
 }
 
 export function loadConfig(file: string): LoadedConfig {
-  const display = path.relative(process.cwd(), file) || file;
+  const display = displayPath(file);
   const text = readConfigText(file, display);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
@@ -46,12 +48,22 @@ export function loadConfig(file: string): LoadedConfig {
       doc.errors.map((error) => ({
         file: display,
         line: lineCounter.linePos(error.pos[0]).line,
-        message: `not valid YAML: ${firstLine(error.message)}`,
+        message: yamlErrorMessage(error),
       })),
     );
   }
+  if (doc.contents == null) {
+    throw new ConfigError([
+      {
+        file: display,
+        line: null,
+        message:
+          'the file is empty; a context map needs `version: 1` and `contexts:` with at least one context and its code globs (see the README).',
+      },
+    ]);
+  }
 
-  const reader = new SpecReader(display, lineCounter);
+  const reader = new SpecReader(display, new YamlTree(doc as Document, lineCounter));
   reader.check(doc.contents, configSpec, '');
   if (!isMap(doc.contents)) throw new ConfigError(reader.problems);
 
@@ -60,269 +72,106 @@ export function loadConfig(file: string): LoadedConfig {
   return { map, problems: reader.problems };
 }
 
-function readConfigText(file: string, display: string): string {
-  const bytes = readFileSync(file);
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new UserError(`${display}: not a UTF-8 text file; a context map is YAML text.`);
+function yamlErrorMessage(error: YAMLError): string {
+  if (error.code === 'MULTIPLE_DOCS') {
+    return 'holds several YAML documents (--- separators); a context map is one document.';
   }
-}
-
-function firstLine(message: string): string {
-  return message.split('\n')[0] ?? message;
-}
-
-/** Walks the YAML tree along the spec, collecting every problem with its line. */
-class SpecReader {
-  readonly problems: ConfigProblem[] = [];
-
-  constructor(
-    readonly file: string,
-    private readonly lines: LineCounter,
-  ) {}
-
-  lineOf(node: unknown): number | null {
-    const range = (node as Node | null)?.range;
-    return range ? this.lines.linePos(range[0]).line : null;
-  }
-
-  report(node: unknown, message: string): void {
-    this.problems.push({ file: this.file, line: this.lineOf(node), message });
-  }
-
-  check(node: unknown, spec: FieldSpec, where: string): boolean {
-    const name = where || 'the file';
-    switch (spec.kind) {
-      case 'string':
-        return this.checkScalar(node, spec.values, 'string', name);
-      case 'integer':
-        return this.checkScalar(node, spec.values, 'number', name);
-      case 'globs':
-        return this.checkGlobs(node, spec.example, name);
-      case 'object':
-        return this.checkObject(node, spec.fields, where);
-      case 'map':
-        return this.checkMap(node, spec, where);
-      case 'list':
-        return this.checkList(node, spec.of, where);
-    }
-  }
-
-  private checkScalar(
-    node: unknown,
-    values: readonly (string | number)[] | undefined,
-    type: 'string' | 'number',
-    name: string,
-  ): boolean {
-    const value = isScalar(node) ? node.value : undefined;
-    if (typeof value !== type || (type === 'number' && !Number.isInteger(value))) {
-      this.report(node, `${name} must be ${type === 'string' ? 'a string' : 'an integer'}.`);
-      return false;
-    }
-    if (values && !values.includes(value as string | number)) {
-      this.report(node, `${name} must be one of ${values.join(', ')}; found ${String(value)}.`);
-      return false;
-    }
-    if (type === 'string' && (value as string).trim() === '') {
-      this.report(node, `${name} must not be empty.`);
-      return false;
-    }
-    return true;
-  }
-
-  private checkGlobs(node: unknown, example: string, name: string): boolean {
-    const ok =
-      isSeq(node) &&
-      node.items.every((item) => isScalar(item) && typeof item.value === 'string' && item.value);
-    if (!ok) this.report(node, `${name} must be a list of strings, e.g. ["${example}"].`);
-    return ok;
-  }
-
-  private checkObject(node: unknown, fields: Record<string, FieldSpec>, where: string): boolean {
-    const name = where || 'the file';
-    if (!isMap(node)) {
-      this.report(node, `${name} must be a mapping of keys to values.`);
-      return false;
-    }
-
-    let ok = true;
-    const seen = new Set<string>();
-    for (const pair of node.items) {
-      const key = keyOf(pair);
-      seen.add(key);
-      const spec = fields[key];
-      const path = where ? `${where}.${key}` : key;
-      if (!spec) {
-        this.report(pair.key, unknownKeyMessage(path, key, Object.keys(fields)));
-        ok = false;
-      } else if (!this.check(pair.value, spec, path)) {
-        ok = false;
-      }
-    }
-
-    for (const [key, spec] of Object.entries(fields)) {
-      if (spec.required && !seen.has(key)) {
-        this.report(node, `${where ? `${where}.` : ''}${key} is required: ${spec.description}`);
-        ok = false;
-      }
-    }
-    return ok;
-  }
-
-  private checkMap(node: unknown, spec: FieldSpec & { kind: 'map' }, where: string): boolean {
-    if (!isMap(node) || node.items.length === 0) {
-      this.report(node, `${where} must map at least one name to its settings.`);
-      return false;
-    }
-
-    let ok = true;
-    for (const pair of node.items) {
-      const key = keyOf(pair);
-      if (!spec.keyPattern.test(key)) {
-        this.report(
-          pair.key,
-          `${where}.${key}: a name starts with a letter, then letters, digits, _ or -.`,
-        );
-        ok = false;
-      }
-      if (!this.check(pair.value, spec.of, `${where}.${key}`)) ok = false;
-    }
-    return ok;
-  }
-
-  private checkList(node: unknown, of: FieldSpec, where: string): boolean {
-    if (!isSeq(node)) {
-      this.report(node, `${where} must be a list.`);
-      return false;
-    }
-    return node.items
-      .map((item, index) => this.check(item, of, `${where}[${index}]`))
-      .every(Boolean);
-  }
-}
-
-function keyOf(pair: Pair): string {
-  return isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
-}
-
-function unknownKeyMessage(path: string, key: string, known: string[]): string {
-  const nearest = nearestWord(key, known);
-  const hint = nearest ? `did you mean "${nearest}"?` : `known keys: ${known.join(', ')}.`;
-  return `${path}: unknown key; ${hint}`;
-}
-
-export function nearestWord(word: string, candidates: string[]): string | null {
-  let best: string | null = null;
-  let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : null;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
+  return `not valid YAML: ${error.message.split('\n')[0]}`;
 }
 
 /** Builds the typed map from the checked tree; entries that failed the check are left out. */
-function normalize(file: string, root: Node & { items: Pair[] }, reader: SpecReader): ContextMap {
-  const get = (node: unknown, key: string): Node | undefined =>
-    isMap(node) ? (node.items.find((pair) => keyOf(pair) === key)?.value as Node) : undefined;
+function normalize(file: string, root: unknown, reader: SpecReader): ContextMap {
+  const tree = reader.tree;
   const strings = (node: unknown): string[] =>
-    isSeq(node)
-      ? node.items.flatMap((i) => (isScalar(i) && typeof i.value === 'string' ? [i.value] : []))
-      : [];
-  const text = (node: unknown): string | null =>
-    isScalar(node) && typeof node.value === 'string' ? node.value : null;
+    tree.items(node).flatMap((item) => {
+      const text = tree.text(item);
+      return text == null || text.trim() === '' ? [] : [text];
+    });
 
-  const dialect = (text(get(root, 'dialect')) ?? 'postgresql') as Dialect;
-  const defaultSchema = text(get(root, 'defaultSchema'));
-  const contextsNode = get(root, 'contexts');
+  const dialect = (tree.text(tree.get(root, 'dialect')) ?? 'postgresql') as Dialect;
+  const defaultSchema = readDefaultSchema(root, dialect, reader);
+  const contextsNode = tree.get(root, 'contexts');
   const contexts: ContextDef[] = isMap(contextsNode)
-    ? contextsNode.items.map((pair) => {
-        const node = pair.value as Node;
-        const tablesNode = get(node, 'tables');
-        const tables = isSeq(tablesNode)
-          ? tablesNode.items.flatMap((item) => {
-              const source = text(item);
-              return source
-                ? [parseTablePattern(source, defaultSchema, dialect, reader.lineOf(item))]
-                : [];
-            })
-          : [];
-        return {
-          name: keyOf(pair),
-          code: strings(get(node, 'code')),
-          tables,
-          public: strings(get(node, 'public')),
+    ? contextsNode.items
+        .filter((pair) => tree.keyOf(pair) !== '<<')
+        .map((pair) => ({
+          name: tree.keyOf(pair),
+          code: strings(tree.get(pair.value, 'code')),
+          tables: readTables(pair, defaultSchema, dialect, reader),
+          public: strings(tree.get(pair.value, 'public')),
           line: reader.lineOf(pair.key),
-          keyLines: keyLinesOf(node, reader),
-        };
-      })
+          keyLines: keyLinesOf(pair.value, reader),
+        }))
     : [];
 
-  const allowNode = get(root, 'allow');
-  const allow: AllowRule[] = isSeq(allowNode)
-    ? allowNode.items.map((item) => ({
-        from: text(get(item, 'from')) ?? '',
-        to: text(get(item, 'to')) ?? '',
-        reason: text(get(item, 'reason')) ?? '',
-        line: reader.lineOf(item),
-      }))
-    : [];
+  const allow: AllowRule[] = tree.items(tree.get(root, 'allow')).map((item) => ({
+    from: tree.text(tree.get(item, 'from')) ?? '',
+    to: tree.text(tree.get(item, 'to')) ?? '',
+    reason: tree.text(tree.get(item, 'reason')) ?? '',
+    line: reader.lineOf(item),
+  }));
 
-  const includeNode = get(root, 'include');
+  const includeNode = tree.get(root, 'include');
   return {
     file,
     root: path.dirname(file),
     dialect,
     defaultSchema,
     include: includeNode ? strings(includeNode) : DEFAULT_INCLUDE,
-    exclude: [...DEFAULT_EXCLUDE, ...strings(get(root, 'exclude'))],
+    exclude: [...DEFAULT_EXCLUDE, ...strings(tree.get(root, 'exclude'))],
     contexts,
     allow,
   };
 }
 
-function keyLinesOf(node: unknown, reader: SpecReader): Record<string, number | null> {
-  if (!isMap(node)) return {};
-  return Object.fromEntries(node.items.map((pair) => [keyOf(pair), reader.lineOf(pair.key)]));
+/** defaultSchema as the dialect names it, so that it meets folded SQL names and patterns. */
+function readDefaultSchema(root: unknown, dialect: Dialect, reader: SpecReader): string | null {
+  const node = reader.tree.get(root, 'defaultSchema');
+  const text = reader.tree.text(node);
+  if (text == null || text.trim() === '') return null;
+
+  const schema = parseIdentifier(text, dialect);
+  if (schema == null) {
+    reader.report(
+      node,
+      `defaultSchema: ${JSON.stringify(text)} is not one schema name; quote it whole to keep its case or a dot, as in "My.Schema".`,
+    );
+  }
+  return schema;
 }
 
-export function parseTablePattern(
-  source: string,
+function readTables(
+  pair: Pair,
   defaultSchema: string | null,
   dialect: Dialect,
-  line: number | null,
-): TablePattern {
-  const fold = (part: string): string => (dialect === 'mysql' ? part.toLowerCase() : part);
-  const dot = source.indexOf('.');
-  if (dot < 0) {
-    return {
-      source,
-      schema: defaultSchema == null ? null : fold(defaultSchema),
-      name: fold(source),
-      line,
-    };
-  }
-  return { source, schema: fold(source.slice(0, dot)), name: fold(source.slice(dot + 1)), line };
+  reader: SpecReader,
+): TablePattern[] {
+  const where = `contexts.${reader.tree.keyOf(pair)}.tables`;
+  const items = reader.tree.items(reader.tree.get(pair.value, 'tables'));
+  return items.flatMap((item) => {
+    const source = reader.tree.text(item);
+    if (source == null || source.trim() === '') return [];
+
+    const pattern = parseTablePattern(source, defaultSchema, dialect, reader.lineOf(item));
+    if (!pattern) {
+      reader.report(
+        item,
+        `${where}: ${JSON.stringify(source)} is not schema.table, schema.* or a bare name; quote a whole part to keep its case, as in "Billing"."Invoice".`,
+      );
+    }
+    return pattern ? [pattern] : [];
+  });
 }
 
-/** Checks what the shape cannot express: names that must exist, patterns, overlaps. */
+function keyLinesOf(node: unknown, reader: SpecReader): Record<string, number | null> {
+  const map = reader.tree.resolve(node);
+  if (!isMap(map)) return {};
+  return Object.fromEntries(
+    map.items.map((pair) => [reader.tree.keyOf(pair), reader.lineOf(pair.key)]),
+  );
+}
+
+/** Checks what the shape cannot express: names that must exist, overlapping patterns. */
 function checkSemantics(map: ContextMap, reader: SpecReader): void {
   const names = map.contexts.map((context) => context.name);
   const problem = (line: number | null, message: string): void => {
@@ -348,16 +197,6 @@ function checkSemantics(map: ContextMap, reader: SpecReader): void {
     }
   });
 
-  for (const context of map.contexts) {
-    for (const pattern of context.tables) {
-      if (!/^[^.\s]+(\.[^.\s]+)?$/.test(pattern.source)) {
-        problem(
-          pattern.line,
-          `contexts.${context.name}.tables: "${pattern.source}" is not schema.table, schema.* or a bare name.`,
-        );
-      }
-    }
-  }
   checkTableOverlaps(map, problem);
 }
 
@@ -374,34 +213,10 @@ function checkTableOverlaps(
       if (clash) {
         problem(
           pattern.line,
-          `contexts.${context.name}.tables: "${pattern.source}" overlaps "${clash.pattern.source}" of ${clash.context}; a table has one owner. Narrow one of the patterns.`,
+          `contexts.${context.name}.tables: ${JSON.stringify(pattern.source)} overlaps ${JSON.stringify(clash.pattern.source)} of ${clash.context}; a table has one owner. Narrow one of the patterns.`,
         );
       }
       seen.push({ context: context.name, pattern });
     }
   }
-}
-
-/** True when some table matches both patterns. Two wildcard patterns overlap only when equal or when one is *. */
-function patternsOverlap(a: TablePattern, b: TablePattern): boolean {
-  return partsOverlap(a.schema, b.schema) && partsOverlap(a.name, b.name);
-}
-
-function partsOverlap(a: string | null, b: string | null): boolean {
-  // A bare name with no default schema may meet a qualified pattern in some schema; whether it
-  // does depends on the tables queried, so that case is left to the check itself.
-  if (a == null || b == null) return a == null && b == null;
-  if (!a.includes('*')) return wildcardMatch(b, a);
-  if (!b.includes('*')) return wildcardMatch(a, b);
-  return a === b || a === '*' || b === '*';
-}
-
-export function wildcardMatch(pattern: string, value: string): boolean {
-  if (!pattern.includes('*')) return pattern === value;
-  const source = pattern.split('*').map(escapeRegExp).join('.*');
-  return new RegExp(`^${source}$`).test(value);
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

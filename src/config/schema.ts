@@ -3,13 +3,27 @@
  * can be turned into a JSON Schema for editors.
  */
 
+interface Common {
+  description: string;
+  required?: boolean;
+  /** What to tell the user when a required key is missing; the description otherwise. */
+  whenMissing?: string;
+}
+
 export type FieldSpec =
-  | { kind: 'string'; description: string; required?: boolean; values?: readonly string[] }
-  | { kind: 'integer'; description: string; required?: boolean; values?: readonly number[] }
-  | { kind: 'globs'; description: string; required?: boolean; example: string }
-  | { kind: 'object'; description: string; required?: boolean; fields: Record<string, FieldSpec> }
-  | { kind: 'map'; description: string; required?: boolean; of: FieldSpec; keyPattern: RegExp }
-  | { kind: 'list'; description: string; required?: boolean; of: FieldSpec };
+  | (Common & { kind: 'string'; values?: readonly string[] })
+  | (Common & { kind: 'integer'; values?: readonly number[] })
+  | (Common & {
+      kind: 'globs';
+      example: string;
+      /** The list must hold a glob that takes files (one not starting with !). */
+      atLeastOne?: boolean;
+      /** Globs of files under the config's folder, so they cannot start at / or climb out. */
+      filePaths?: boolean;
+    })
+  | (Common & { kind: 'object'; fields: Record<string, FieldSpec> })
+  | (Common & { kind: 'map'; of: FieldSpec; keyPattern: RegExp })
+  | (Common & { kind: 'list'; of: FieldSpec });
 
 export const DEFAULT_INCLUDE = ['**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}'];
 export const DEFAULT_EXCLUDE = [
@@ -32,16 +46,20 @@ const contextSpec: FieldSpec = {
     code: {
       kind: 'globs',
       required: true,
+      atLeastOne: true,
+      filePaths: true,
       example: 'src/contexts/orders/**',
       description: 'Files of this context, as globs relative to the config file.',
     },
     tables: {
       kind: 'globs',
       example: 'orders.*',
-      description: 'Tables this context owns: schema.table, schema.*, name_* or bare names.',
+      description:
+        'Tables this context owns: schema.table, schema.*, name_* or bare names; "Quoted" parts keep their case.',
     },
     public: {
       kind: 'globs',
+      filePaths: true,
       example: 'src/contexts/orders/api/**',
       description: "Files of this context that other contexts may import (the context's API).",
     },
@@ -66,7 +84,13 @@ export const configSpec: FieldSpec = {
   kind: 'object',
   description: 'dbboundary context map',
   fields: {
-    version: { kind: 'integer', required: true, values: [1], description: 'Format version.' },
+    version: {
+      kind: 'integer',
+      required: true,
+      values: [1],
+      description: 'Format version.',
+      whenMissing: 'add `version: 1` at the top of the file.',
+    },
     dialect: {
       kind: 'string',
       values: ['postgresql', 'mysql'],
@@ -78,11 +102,13 @@ export const configSpec: FieldSpec = {
     },
     include: {
       kind: 'globs',
+      filePaths: true,
       example: 'src/**/*.ts',
       description: `Files to scan (default ${DEFAULT_INCLUDE.join(', ')}).`,
     },
     exclude: {
       kind: 'globs',
+      filePaths: true,
       example: '**/generated/**',
       description: `Files never scanned, added to ${DEFAULT_EXCLUDE.join(', ')}.`,
     },
@@ -92,6 +118,8 @@ export const configSpec: FieldSpec = {
       keyPattern: /^[A-Za-z][A-Za-z0-9_-]*$/,
       of: contextSpec,
       description: 'The bounded contexts, by name.',
+      whenMissing:
+        'add `contexts:` with one entry per bounded context, each with its `code` globs.',
     },
     allow: { kind: 'list', of: allowSpec, description: 'Accepted exceptions, each with a reason.' },
   },

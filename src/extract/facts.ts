@@ -15,16 +15,38 @@ export interface ImportFact {
  */
 export type SqlOrigin = 'sql-call' | 'sql-tag' | 'literal';
 
-export interface SqlFact {
-  /** The SQL as the database would receive it; each interpolated value is a placeholder. */
+/** [textOffset, fileOffset] pairs, sorted: from each pair on, characters map one to one. */
+export type Runs = [number, number][];
+
+/** Literal SQL text as the program holds it (escapes decoded), with the way back to the file. */
+export interface SqlChunk {
   text: string;
+  runs: Runs;
+}
+
+/** An interpolated value (`${…}`, or a non-literal operand of `+`): its text is known only at run time. */
+export interface SqlHole {
+  /** 0-based offset of the value's expression in the file. */
+  hole: number;
+}
+
+export type SqlPart = SqlChunk | SqlHole;
+
+export interface SqlFact {
   origin: SqlOrigin;
   /** 0-based offset of the literal (or the first literal of a concatenation) in the file. */
   offset: number;
-  /** [sqlOffset, fileOffset] pairs, sorted: from each pair on, characters map one to one. */
-  runs: [number, number][];
-  /** How many placeholders stand for interpolated values. */
+  /** The literal text and the values between, in order. */
+  parts: SqlPart[];
+  /** The SQL with each value as the placeholder its place asks for (see render.ts). */
+  text: string;
+  runs: Runs;
+  /** How many values are interpolated. */
   interpolations: number;
+}
+
+export function isHole(part: SqlPart): part is SqlHole {
+  return 'hole' in part;
 }
 
 export interface SyntaxProblem {
@@ -38,15 +60,16 @@ export interface FileFacts {
   syntaxErrors: SyntaxProblem[];
 }
 
-/** Maps an offset in a fact's SQL text back to an offset in the file. */
-export function fileOffsetOf(fact: SqlFact, sqlOffset: number): number {
+/** Maps an offset in a text back to an offset in the file, through the text's runs. */
+export function fileOffsetOf(mapped: { runs: Runs }, textOffset: number, fallback = 0): number {
+  const runs = mapped.runs;
   let low = 0;
-  let high = fact.runs.length - 1;
+  let high = runs.length - 1;
   while (low < high) {
     const middle = (low + high + 1) >> 1;
-    if (fact.runs[middle]![0] <= sqlOffset) low = middle;
+    if (runs[middle]![0] <= textOffset) low = middle;
     else high = middle - 1;
   }
-  const run = fact.runs[low];
-  return run ? run[1] + (sqlOffset - run[0]) : fact.offset;
+  const run = runs[low];
+  return run ? run[1] + (textOffset - run[0]) : fallback;
 }

@@ -1,4 +1,5 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, realpathSync, statSync } from 'node:fs';
+import type { Dirent } from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
 
@@ -18,28 +19,69 @@ export function compileGlobs(globs: string[]): Matcher {
   return (file) => takes(file) && !leaves(file);
 }
 
+export interface Discovery {
+  /** Relative paths with `/`, sorted. */
+  files: string[];
+  /** Folders and files that exist but could not be read, with the reason. */
+  unreadable: { path: string; reason: string }[];
+}
+
 /**
  * Lists the files under root that the include globs take and the exclude globs leave, as
- * relative paths with `/`. Folders that an exclude glob covers are not entered, and symbolic
- * links are not followed (a link loop or a link out of the tree would make the list unbounded).
+ * relative paths with `/`. Folders that an exclude glob covers are not entered. Symbolic links
+ * are followed, each real folder once, so a link loop ends and a linked folder is not read twice.
  */
-export function discoverFiles(root: string, include: string[], exclude: string[]): string[] {
+export function discoverFiles(root: string, include: string[], exclude: string[]): Discovery {
   const included = compileGlobs(include);
   const excluded = compileGlobs(exclude);
-  const found: string[] = [];
+  const found: Discovery = { files: [], unreadable: [] };
+  const seenFolders = new Set<string>();
 
   const walk = (relativeDir: string): void => {
-    const entries = readdirSync(path.join(root, relativeDir), { withFileTypes: true });
+    const folder = path.join(root, relativeDir);
+    const entries = readFolder(folder, relativeDir, seenFolders, found);
     for (const entry of entries) {
       const relative = relativeDir ? `${relativeDir}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) {
-        if (!excluded(`${relative}/x`)) walk(relative);
-      } else if (entry.isFile() && included(relative) && !excluded(relative)) {
-        found.push(relative);
-      }
+      const kind = kindOf(entry, path.join(folder, entry.name));
+      if (kind === 'folder' && !excluded(`${relative}/x`)) walk(relative);
+      else if (kind === 'file' && included(relative) && !excluded(relative))
+        found.files.push(relative);
     }
   };
 
   walk('');
-  return found.sort();
+  found.files.sort();
+  return found;
+}
+
+function readFolder(
+  folder: string,
+  relative: string,
+  seen: Set<string>,
+  found: Discovery,
+): Dirent[] {
+  try {
+    const real = realpathSync(folder);
+    if (seen.has(real)) return [];
+    seen.add(real);
+    return readdirSync(folder, { withFileTypes: true });
+  } catch (error) {
+    found.unreadable.push({
+      path: relative || '.',
+      reason: (error as NodeJS.ErrnoException).code ?? String(error),
+    });
+    return [];
+  }
+}
+
+function kindOf(entry: Dirent, absolute: string): 'file' | 'folder' | 'other' {
+  if (entry.isFile()) return 'file';
+  if (entry.isDirectory()) return 'folder';
+  if (!entry.isSymbolicLink()) return 'other';
+  try {
+    const target = statSync(absolute);
+    return target.isFile() ? 'file' : target.isDirectory() ? 'folder' : 'other';
+  } catch {
+    return 'other';
+  }
 }

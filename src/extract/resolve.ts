@@ -53,7 +53,7 @@ export class ModuleResolver {
   private loadTsconfig(file: string): LoadedTsconfig {
     const read = ts.readConfigFile(file, ts.sys.readFile);
     if (read.error) {
-      this.warn(file, read.error);
+      this.warn(file, read.error, 'imports from files under it are resolved without its paths');
       return defaultTsconfig(path.dirname(file));
     }
 
@@ -72,17 +72,15 @@ export class ModuleResolver {
     );
     for (const error of parsed.errors) {
       // 18003: "no inputs were found", expected since file lists are deliberately not read.
-      if (error.code !== 18003) this.warn(file, error);
+      if (error.code !== 18003) this.warn(file, error, 'its other settings are used');
     }
     return withCache(permissive(parsed.options), path.dirname(file));
   }
 
-  private warn(file: string, diagnostic: ts.Diagnostic): void {
+  private warn(file: string, diagnostic: ts.Diagnostic, consequence: string): void {
     const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ');
     const display = path.relative(this.root, file).split(path.sep).join('/') || file;
-    this.notices.push(
-      `${display}: ${message} (imports from files under it are resolved without its paths)`,
-    );
+    this.notices.push(`${display}: ${message} (${consequence})`);
   }
 }
 

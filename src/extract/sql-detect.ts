@@ -7,7 +7,7 @@
  */
 
 const STATEMENT_START =
-  /^(?:select|insert|update|delete|with|merge|create|alter|drop|truncate|grant|revoke|comment\s+on|copy|lock|refresh|replace|upsert|call|prepare|execute|listen|notify|unlisten|vacuum|analyze|reindex|cluster|do|begin|commit|rollback|savepoint|set|show|explain|values|table)\b/i;
+  /^(?:select|insert|update|delete|with|merge|create|alter|drop|truncate|grant|revoke|comment\s+on|copy|lock|refresh|replace|upsert|call|prepare|execute|listen|notify|unlisten|load|handler|rename|vacuum|analyze|reindex|cluster|do|begin|commit|rollback|savepoint|set|show|explain|values|table)\b/i;
 
 /** Shapes that prose rarely has: what a statement needs after its first keyword. */
 const STATEMENT_SHAPES = [
@@ -54,11 +54,19 @@ export function isSqlText(text: string, site: SqlSite): boolean {
   if (site === 'prose' || text.length < 6) return false;
   const start = statementStart(text.length > 4096 ? text.slice(0, 4096) : text);
   const keyword = STATEMENT_START.exec(start);
-  if (!keyword) return false;
+  if (!keyword) return site === 'sql' && looksLikeMistypedStatement(start);
 
   const head = start.length > 2048 ? start.slice(0, 2048) : start;
   const hasShape = STATEMENT_SHAPES.some((shape) => shape.test(head));
   const readsLikeSql = keyword[0] === keyword[0].toUpperCase() || SQL_PUNCTUATION.test(head);
   if (site === 'sql') return readsLikeSql || hasShape;
   return hasShape && readsLikeSql;
+}
+
+/**
+ * Where SQL is run, an uppercase first word followed by FROM, INTO, SET or WHERE is a statement
+ * with a typo (SELEC * FROM …): it goes to the parser so that the typo is reported, not skipped.
+ */
+function looksLikeMistypedStatement(start: string): boolean {
+  return /^[A-Z]{3,}\b/.test(start) && /\b(?:FROM|INTO|SET|WHERE)\b/.test(start.slice(0, 2048));
 }

@@ -1,6 +1,16 @@
 import { ts } from 'ts-morph';
 import type { Dialect } from '../sql/types.js';
-import type { FileFacts, ImportFact, SqlFact, SqlOrigin, SyntaxProblem } from './facts.js';
+import type {
+  FileFacts,
+  ImportFact,
+  Runs,
+  SqlChunk,
+  SqlFact,
+  SqlOrigin,
+  SqlPart,
+  SyntaxProblem,
+} from './facts.js';
+import { FIT, renderSql } from './render.js';
 import { isSqlText } from './sql-detect.js';
 import type { SqlSite } from './sql-detect.js';
 
@@ -19,6 +29,7 @@ const {
   isCallExpression,
   isExternalModuleReference,
   isIdentifier,
+  isLiteralTypeNode,
   isNoSubstitutionTemplateLiteral,
   isParenthesizedExpression,
   isPropertyAccessExpression,
@@ -139,6 +150,10 @@ class FactWalker {
         return this.visitTaggedTemplate(node as ts.TaggedTemplateExpression);
       case SyntaxKind.ThrowStatement:
         return this.visitChildren(node, 'prose');
+      case SyntaxKind.ImportType:
+        return this.visitImportType(node as ts.ImportTypeNode);
+      case SyntaxKind.JsxAttribute:
+        return this.visitJsxAttribute(node as ts.JsxAttribute);
       case SyntaxKind.StringLiteral:
       case SyntaxKind.NoSubstitutionTemplateLiteral:
       case SyntaxKind.TemplateExpression:
@@ -180,6 +195,19 @@ class FactWalker {
     if (isExternalModuleReference(node.moduleReference)) {
       this.addImport(node.moduleReference.expression, node.isTypeOnly ? 'type' : 'require');
     }
+  }
+
+  /** `type T = import('../b/model').T`: a type-only dependency on that file. */
+  private visitImportType(node: ts.ImportTypeNode): void {
+    const argument = node.argument;
+    if (isLiteralTypeNode(argument)) this.addImport(argument.literal as ts.Expression, 'type');
+    this.visitChildren(node, 'other');
+  }
+
+  /** Attribute text is for people (title, placeholder, aria-label) unless the attribute says it is SQL. */
+  private visitJsxAttribute(node: ts.JsxAttribute): void {
+    const name = isIdentifier(node.name) ? node.name.text : '';
+    this.visitChildren(node, /sql|query/i.test(name) ? 'sql' : 'prose');
   }
 
   private visitCall(node: ts.CallExpression): void {
@@ -314,16 +342,23 @@ function isStringNode(node: ts.Node): boolean {
   );
 }
 
+/** The operands of a chain of +, left to right; a loop, since real files hold chains of thousands. */
 function flattenConcatenation(node: ts.Expression): ts.Expression[] {
-  let inner = node;
-  while (isParenthesizedExpression(inner)) inner = inner.expression;
-  if (isBinaryExpression(inner) && inner.operatorToken.kind === SyntaxKind.PlusToken) {
-    return [...flattenConcatenation(inner.left), ...flattenConcatenation(inner.right)];
+  const operands: ts.Expression[] = [];
+  const pending: ts.Expression[] = [node];
+  while (pending.length > 0) {
+    let current = pending.pop()!;
+    while (isParenthesizedExpression(current)) current = current.expression;
+    if (isBinaryExpression(current) && current.operatorToken.kind === SyntaxKind.PlusToken) {
+      pending.push(current.right, current.left);
+    } else {
+      operands.push(current);
+    }
   }
-  return [node];
+  return operands;
 }
 
-/** Joins the pieces into SQL text, a placeholder for each value, keeping the way back to the file. */
+/** Joins the pieces into the fact's parts, and renders its text with each value fitted to its place. */
 function buildSql(
   pieces: Piece[],
   dialect: Dialect,
@@ -332,19 +367,14 @@ function buildSql(
   const firstText = pieces.find((piece) => piece.kind === 'text');
   if (!firstText) return null;
 
-  let text = '';
-  const runs: [number, number][] = [];
-  let interpolations = 0;
-  for (const piece of pieces) {
-    if (piece.kind === 'value') {
-      interpolations += 1;
-      runs.push([text.length, piece.node.getStart(source)]);
-      text += dialect === 'mysql' ? '?' : `$${interpolations}`;
-      continue;
-    }
-    text = decodeInto(piece.raw, piece.rawStart, text, runs);
-  }
-  return { text, offset: firstText.node.getStart(source), runs, interpolations };
+  const parts: SqlPart[] = pieces.map((piece) =>
+    piece.kind === 'value'
+      ? { hole: piece.node.getStart(source) }
+      : decodeChunk(piece.raw, piece.rawStart),
+  );
+  const { text, runs } = renderSql(parts, dialect, FIT);
+  const interpolations = parts.length - pieces.filter((piece) => piece.kind === 'text').length;
+  return { parts, text, runs, offset: firstText.node.getStart(source), interpolations };
 }
 
 const SIMPLE_ESCAPES: Record<string, string> = {
@@ -357,26 +387,26 @@ const SIMPLE_ESCAPES: Record<string, string> = {
   '0': '\0',
 };
 
-/** Appends the cooked value of a literal's raw text, adding a run wherever an escape breaks the mapping. */
-function decodeInto(raw: string, rawStart: number, text: string, runs: [number, number][]): string {
-  runs.push([text.length, rawStart]);
-  if (!raw.includes('\\')) return text + raw;
+/** The cooked value of a literal's raw text, with a run wherever an escape breaks the mapping. */
+function decodeChunk(raw: string, rawStart: number): SqlChunk {
+  const runs: Runs = [[0, rawStart]];
+  if (!raw.includes('\\')) return { text: raw, runs };
 
-  let out = text;
+  let text = '';
   let index = 0;
   while (index < raw.length) {
     const slash = raw.indexOf('\\', index);
     if (slash < 0) {
-      out += raw.slice(index);
+      text += raw.slice(index);
       break;
     }
-    out += raw.slice(index, slash);
+    text += raw.slice(index, slash);
     const { value, length } = readEscape(raw, slash);
-    out += value;
+    text += value;
     index = slash + length;
-    runs.push([out.length, rawStart + index]);
+    runs.push([text.length, rawStart + index]);
   }
-  return out;
+  return { text, runs };
 }
 
 function readEscape(raw: string, slash: number): { value: string; length: number } {

@@ -35,7 +35,7 @@ function formatFinding(finding: Finding, colors: ChalkInstance): string {
   const head = [where, severity, colors.bold(finding.rule), colors.cyan(contexts), involved]
     .filter(Boolean)
     .join('  ');
-  return `  ${head}\n      ${colors.dim(finding.message)}`;
+  return `  ${head}\n      ${finding.message}`;
 }
 
 function formatNotices(result: CheckResult, colors: ChalkInstance): string[] {
@@ -50,7 +50,7 @@ function formatSummary(result: CheckResult, colors: ChalkInstance): string[] {
     .join(', ');
   const scanned =
     `Scanned ${plural(s.files, 'file')} (${perContext}): ${s.statements} SQL statements in ${plural(s.sqlStrings, 'string')}` +
-    `${s.unparsedSql > 0 ? `, ${s.unparsedSql} not parsed` : ''}; ${s.imports} imports; ${(s.durationMs / 1000).toFixed(2)} s.`;
+    `${s.unparsedSql > 0 ? `, ${s.unparsedSql} not parsed` : ''}; ${plural(s.imports, 'import')}; ${(s.durationMs / 1000).toFixed(2)} s.`;
 
   const lines = [scanned];
   if (result.allowed.length > 0) lines.push(...formatAllowed(result));

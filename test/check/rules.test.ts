@@ -168,11 +168,12 @@ describe('unparsed-sql', () => {
     expect(result.summary.unparsedSql).toBe(1);
   });
 
-  it('says when an interpolated table name made the SQL unparseable', async () => {
+  it('says what was tried when SQL with interpolated values does not parse', async () => {
     const result = await check({
-      'src/orders/x.ts': 'db.query(`SELECT * FROM ${table} WHERE id = 1`);',
+      'src/orders/x.ts': 'db.query(`SELECT * FORM orders.orders WHERE id = ${id}`);',
     });
-    expect(result.findings[0]?.message).toMatch(/dynamic SQL/);
+    expect(result.findings.map((f) => [f.rule, f.column])).toEqual([['unparsed-sql', 20]]);
+    expect(result.findings[0]!.message).toMatch(/tried as values, names and empty text/);
   });
 });
 

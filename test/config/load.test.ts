@@ -88,7 +88,7 @@ allow:
     const problems = await problemsOf(yaml);
     expect(problems).toEqual(
       expect.arrayContaining([
-        '1: version must be one of 1; found 2.',
+        '1: version must be 1; found 2.',
         '2: dialect must be one of postgresql, mysql; found oracle.',
         '5: contexts.orders.code must be a list of strings, e.g. ["src/contexts/orders/**"].',
         '11: allow[0].reason is required: Why this is accepted for now, and what will end it.',
