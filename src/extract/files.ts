@@ -44,8 +44,9 @@ export function discoverFiles(root: string, include: string[], exclude: string[]
       const relative = relativeDir ? `${relativeDir}/${entry.name}` : entry.name;
       const kind = kindOf(entry, path.join(folder, entry.name));
       if (kind === 'folder' && !excluded(`${relative}/x`)) walk(relative);
-      else if (kind === 'file' && included(relative) && !excluded(relative))
+      else if (kind === 'file' && included(relative) && !excluded(relative)) {
         found.files.push(relative);
+      }
     }
   };
 
