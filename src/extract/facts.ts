@@ -28,6 +28,8 @@ export interface SqlChunk {
 export interface SqlHole {
   /** 0-based offset of the value's expression in the file. */
   hole: number;
+  /** Set when the expression quotes an identifier (ident(x), escapeIdentifier(x)…): a name goes here. */
+  isName?: true;
 }
 
 export type SqlPart = SqlChunk | SqlHole;

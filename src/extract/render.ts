@@ -51,10 +51,16 @@ export function renderSql(parts: SqlPart[], dialect: Dialect, options: RenderOpt
     const next = parts[index + 1];
     const after = next && !isHole(next) ? next.text : '';
     runs.push([text.length, part.hole]);
-    text += fillHole(text, after, holes, dialect, options.values);
+    text += part.isName
+      ? `dbb_value_${holes}`
+      : fillHole(text, after, holes, dialect, options.values);
   });
   return { text, runs };
 }
+
+/** What may stand just before a value that cannot be left out: an operator, a keyword that takes one. */
+const NEEDS_A_VALUE =
+  /(?:[=<>(,+\-*/|%]|\b(?:like|ilike|is|not|and|or|any|all|limit|offset|then|else|when|between|by|select|where|having|on|returning|interval|distinct))\s*$/i;
 
 function fillHole(
   before: string,
@@ -70,12 +76,11 @@ function fillHole(
   if (tail.endsWith('$')) return String(n);
   if (/[."`]$/.test(tail) || /^[."`]/.test(after)) return name;
   if (/\binto\s+[\w."`]+\s*$/i.test(tail)) return `(${name}) VALUES (${value})`;
-  if (/\b(?:from|join|into|update|table|truncate|only)\s*$/i.test(tail)) return name;
+  if (/\b(?:from|join|into|update|table|truncate|only|as)\s*$/i.test(tail)) return name;
   if (/\b(?:values|in)\s*$/i.test(tail)) return `(${value})`;
   if (/\bset\s*$/i.test(tail)) return `${name} = ${value}`;
-  if (values === 'empty') return '';
-  if (values === 'name') return name;
-  return value;
+  if (values === 'fit' || NEEDS_A_VALUE.test(tail)) return value;
+  return values === 'empty' ? '' : name;
 }
 
 /**

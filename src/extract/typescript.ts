@@ -6,6 +6,7 @@ import type {
   Runs,
   SqlChunk,
   SqlFact,
+  SqlHole,
   SqlOrigin,
   SqlPart,
   SyntaxProblem,
@@ -368,9 +369,7 @@ function buildSql(
   if (!firstText) return null;
 
   const parts: SqlPart[] = pieces.map((piece) =>
-    piece.kind === 'value'
-      ? { hole: piece.node.getStart(source) }
-      : decodeChunk(piece.raw, piece.rawStart),
+    piece.kind === 'value' ? holeOf(piece.node, source) : decodeChunk(piece.raw, piece.rawStart),
   );
   const { text, runs } = renderSql(parts, dialect, FIT);
   const interpolations = parts.length - pieces.filter((piece) => piece.kind === 'text').length;
@@ -386,6 +385,18 @@ const SIMPLE_ESCAPES: Record<string, string> = {
   v: '\v',
   '0': '\0',
 };
+
+/** Helpers that quote an identifier: what they return is a name, not a value. */
+const IDENTIFIER_QUOTERS =
+  /^(?:ident|identifier|quoteIdent|quoteIdentifier|quote_ident|escapeId|escapeIdentifier|sqlIdentifier)$/;
+
+function holeOf(node: ts.Node, source: ts.SourceFile): SqlHole {
+  const hole = node.getStart(source);
+  const quotesName =
+    isCallExpression(node) &&
+    IDENTIFIER_QUOTERS.test(calleeName(node.expression as ts.Expression) ?? '');
+  return quotesName ? { hole, isName: true } : { hole };
+}
 
 /** The cooked value of a literal's raw text, with a run wherever an escape breaks the mapping. */
 function decodeChunk(raw: string, rawStart: number): SqlChunk {

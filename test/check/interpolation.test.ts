@@ -60,6 +60,20 @@ describe('interpolated values', () => {
     ]);
   });
 
+  it('leave out a clause held in a variable while keeping the values an operator needs', async () => {
+    const code = [
+      'db.query(`SELECT * FROM b_items AS ${alias} WHERE run_at <= ${now}',
+      '  ${queueClause}',
+      '  ORDER BY id LIMIT ${limit}`);',
+    ].join('\n');
+    expect(await findingsOf(code)).toEqual(['foreign-table-access:1:25:public.b_items']);
+  });
+
+  it('take what an identifier-quoting helper returns as a name', async () => {
+    const code = 'db.query(`ALTER TABLE b_items RENAME COLUMN ${ident(from)} TO ${ident(to)}`);';
+    expect(await findingsOf(code)).toEqual(['foreign-table-access:1:23:public.b_items']);
+  });
+
   it('report a table name that comes from a value as dynamic SQL, at the value', async () => {
     expect(await findingsOf('db.query(`SELECT * FROM ${table} WHERE id = $1`, [id]);')).toEqual([
       'dynamic-sql:1:27:',
