@@ -10,6 +10,7 @@ import { ts } from 'ts-morph';
 export class ModuleResolver {
   private readonly configByDir = new Map<string, LoadedTsconfig>();
   private readonly notices: string[] = [];
+  private readonly unresolvedAliases = new Set<string>();
 
   constructor(private readonly root: string) {}
 
@@ -30,7 +31,18 @@ export class ModuleResolver {
 
     // An import TypeScript cannot resolve (a stylesheet, a missing file) still names a place.
     if (specifier.startsWith('.')) return path.resolve(path.dirname(fromFile), specifier);
+    this.noteUnresolvedAlias(specifier, config.options.paths);
     return null;
+  }
+
+  /** A path alias that leads nowhere would hide a cross-context import: say so, once per alias. */
+  private noteUnresolvedAlias(specifier: string, paths: ts.MapLike<string[]> | undefined): void {
+    const alias = Object.keys(paths ?? {}).find((pattern) => matchesAlias(pattern, specifier));
+    if (alias == null || this.unresolvedAliases.has(specifier)) return;
+    this.unresolvedAliases.add(specifier);
+    this.notices.push(
+      `import "${specifier}" matches the tsconfig path "${alias}" but no file; it was not checked.`,
+    );
   }
 
   private tsconfigFor(dir: string): LoadedTsconfig {
@@ -110,6 +122,18 @@ function withCache(options: ts.CompilerOptions, dir: string): LoadedTsconfig {
     ? (name: string) => name
     : (name: string) => name.toLowerCase();
   return { options, cache: ts.createModuleResolutionCache(dir, canonical, options) };
+}
+
+function matchesAlias(pattern: string, specifier: string): boolean {
+  const star = pattern.indexOf('*');
+  if (star < 0) return pattern === specifier;
+  const prefix = pattern.slice(0, star);
+  const suffix = pattern.slice(star + 1);
+  return (
+    specifier.length >= prefix.length + suffix.length &&
+    specifier.startsWith(prefix) &&
+    specifier.endsWith(suffix)
+  );
 }
 
 function isInsideNodeModules(file: string): boolean {

@@ -290,3 +290,17 @@ contexts:
     ]);
   });
 });
+
+describe('notices', () => {
+  it('says when a tsconfig path alias leads to no file', async () => {
+    const result = await check({
+      'tsconfig.json':
+        '{ "compilerOptions": { "paths": { "@customers/*": ["./src/customer/*"] } } }',
+      'src/orders/x.ts':
+        "import { CustomerEntity } from '@customers/model';\nimport pg from 'pg';\n",
+    });
+    expect(result.notices).toEqual([
+      'import "@customers/model" matches the tsconfig path "@customers/*" but no file; it was not checked.',
+    ]);
+  });
+});
