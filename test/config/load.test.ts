@@ -4,6 +4,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { runCheck } from '../../src/check/run.js';
 import { ConfigError, UserError } from '../../src/errors.js';
 import { makeTree } from '../helpers/tempdir.js';
+import { problemsOf as problemsOfTree } from './helpers.js';
 
 const VALID = `version: 1
 dialect: postgresql
@@ -28,15 +29,8 @@ const FILES = {
   'src/customers/service.ts': 'export {};\n',
 };
 
-async function problemsOf(yaml: string, files: Record<string, string> = FILES): Promise<string[]> {
-  const root = makeTree({ 'dbboundary.yaml': yaml, ...files });
-  try {
-    await runCheck({ cwd: root });
-    return [];
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems.map((p) => `${p.line}: ${p.message}`);
-    throw error;
-  }
+function problemsOf(yaml: string, files: Record<string, string> = FILES): Promise<string[]> {
+  return problemsOfTree(yaml, files);
 }
 
 describe('loadConfig', () => {
