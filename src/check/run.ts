@@ -1,15 +1,19 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, UserError } from '../errors.js';
+import { displayPath } from '../config/read.js';
+import { applyAllowRules } from './allow.js';
+import { summarize } from './summary.js';
+import type { CheckSummary } from './summary.js';
 import { findConfigFile, loadConfig } from '../config/load.js';
-import type { AllowRule, ContextMap } from '../config/types.js';
+import type { ContextMap } from '../config/types.js';
 import { discoverFiles } from '../extract/files.js';
 import { ModuleResolver } from '../extract/resolve.js';
 import { extractFile } from '../extract/typescript.js';
 import { loadSqlFrontend } from '../sql/index.js';
 import type { ParseResult, SqlFrontend } from '../sql/types.js';
 import { RULES } from './findings.js';
-import type { AllowedFinding, Finding, RuleId } from './findings.js';
+import type { AllowedFinding, Finding } from './findings.js';
 import type { ImportFact } from '../extract/facts.js';
 import { ContextLayout } from './layout.js';
 import { TableOwnership } from './ownership.js';
@@ -22,20 +26,7 @@ export interface CheckOptions {
   cwd: string;
 }
 
-export interface CheckSummary {
-  files: number;
-  filesByContext: Record<string, number>;
-  filesOutsideContexts: number;
-  sqlStrings: number;
-  statements: number;
-  unparsedSql: number;
-  imports: number;
-  errors: number;
-  warnings: number;
-  allowed: number;
-  byRule: Partial<Record<RuleId, number>>;
-  durationMs: number;
-}
+export type { CheckSummary };
 
 export interface CheckResult {
   config: string;
@@ -59,7 +50,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   if (problems.length > 0) throw new ConfigError(problems);
   if (files.length === 0) {
     throw new UserError(
-      `${configFile}: the include globs (${map.include.join(', ')}) match no file under ${map.root}; nothing was checked.`,
+      `${displayPath(configFile)}: the include globs (${map.include.join(', ')}) match no file under ${map.root}; nothing was checked.`,
     );
   }
 
@@ -268,47 +259,6 @@ function memoize(parse: (sql: string) => ParseResult): (sql: string) => ParseRes
   };
 }
 
-/** Splits findings into those that stand and those an allow entry accepts. */
-function applyAllowRules(
-  findings: Finding[],
-  rules: AllowRule[],
-): { kept: Finding[]; allowed: AllowedFinding[] } {
-  const kept: Finding[] = [];
-  const allowed: AllowedFinding[] = [];
-  for (const finding of findings) {
-    const rule = allowRuleFor(finding, rules);
-    if (rule) {
-      allowed.push({
-        ...finding,
-        allowedBy: { from: rule.from, to: rule.to, reason: rule.reason },
-      });
-    } else {
-      kept.push(withPartialAllowNote(finding, rules));
-    }
-  }
-  return { kept, allowed };
-}
-
-/** Says which targets an allow entry would accept, so nobody wonders why the finding stands. */
-function withPartialAllowNote(finding: Finding, rules: AllowRule[]): Finding {
-  const accepted = finding.targets.filter((target) =>
-    rules.some((rule) => rule.from === finding.context && rule.to === target),
-  );
-  if (accepted.length === 0) return finding;
-  const rest = finding.targets.filter((target) => !accepted.includes(target));
-  return {
-    ...finding,
-    message: `${finding.message} (allow accepts ${accepted.join(', ')} from ${finding.context}, not ${rest.join(', ')})`,
-  };
-}
-
-function allowRuleFor(finding: Finding, rules: AllowRule[]): AllowRule | null {
-  if (finding.context == null || finding.targets.length === 0) return null;
-  const fromHere = rules.filter((rule) => rule.from === finding.context);
-  const covered = finding.targets.every((target) => fromHere.some((rule) => rule.to === target));
-  return covered ? (fromHere.find((rule) => finding.targets.includes(rule.to)) ?? null) : null;
-}
-
 function byLocation(a: Finding, b: Finding): number {
   return (
     a.file.localeCompare(b.file) ||
@@ -316,42 +266,4 @@ function byLocation(a: Finding, b: Finding): number {
     a.column - b.column ||
     a.rule.localeCompare(b.rule)
   );
-}
-
-function summarize(
-  map: ContextMap,
-  files: string[],
-  layout: ContextLayout,
-  scan: Scan,
-  kept: Finding[],
-  allowed: AllowedFinding[],
-  durationMs: number,
-): CheckSummary {
-  const filesByContext: Record<string, number> = Object.fromEntries(
-    map.contexts.map((c) => [c.name, 0]),
-  );
-  let outside = 0;
-  for (const file of files) {
-    const context = layout.contextOf(file);
-    if (context == null) outside += 1;
-    else filesByContext[context] = (filesByContext[context] ?? 0) + 1;
-  }
-
-  const byRule: Partial<Record<RuleId, number>> = {};
-  for (const finding of kept) byRule[finding.rule] = (byRule[finding.rule] ?? 0) + 1;
-
-  return {
-    files: files.length,
-    filesByContext,
-    filesOutsideContexts: outside,
-    sqlStrings: scan.sqlStrings,
-    statements: scan.statements,
-    unparsedSql: scan.unparsedSql,
-    imports: scan.imports,
-    errors: kept.filter((f) => f.severity === 'error').length,
-    warnings: kept.filter((f) => f.severity === 'warning').length,
-    allowed: allowed.length,
-    byRule,
-    durationMs: Math.round(durationMs),
-  };
 }

@@ -1,0 +1,64 @@
+import type { ContextMap } from '../config/types.js';
+import type { AllowedFinding, Finding, RuleId } from './findings.js';
+import type { ContextLayout } from './layout.js';
+
+export interface CheckSummary {
+  files: number;
+  filesByContext: Record<string, number>;
+  filesOutsideContexts: number;
+  sqlStrings: number;
+  statements: number;
+  unparsedSql: number;
+  imports: number;
+  errors: number;
+  warnings: number;
+  allowed: number;
+  byRule: Partial<Record<RuleId, number>>;
+  durationMs: number;
+}
+
+/** What the scan counted along the way. */
+export interface ScanCounts {
+  sqlStrings: number;
+  statements: number;
+  unparsedSql: number;
+  imports: number;
+}
+
+export function summarize(
+  map: ContextMap,
+  files: string[],
+  layout: ContextLayout,
+  scan: ScanCounts,
+  kept: Finding[],
+  allowed: AllowedFinding[],
+  durationMs: number,
+): CheckSummary {
+  const filesByContext: Record<string, number> = Object.fromEntries(
+    map.contexts.map((c) => [c.name, 0]),
+  );
+  let outside = 0;
+  for (const file of files) {
+    const context = layout.contextOf(file);
+    if (context == null) outside += 1;
+    else filesByContext[context] = (filesByContext[context] ?? 0) + 1;
+  }
+
+  const byRule: Partial<Record<RuleId, number>> = {};
+  for (const finding of kept) byRule[finding.rule] = (byRule[finding.rule] ?? 0) + 1;
+
+  return {
+    files: files.length,
+    filesByContext,
+    filesOutsideContexts: outside,
+    sqlStrings: scan.sqlStrings,
+    statements: scan.statements,
+    unparsedSql: scan.unparsedSql,
+    imports: scan.imports,
+    errors: kept.filter((f) => f.severity === 'error').length,
+    warnings: kept.filter((f) => f.severity === 'warning').length,
+    allowed: allowed.length,
+    byRule,
+    durationMs: Math.round(durationMs),
+  };
+}
