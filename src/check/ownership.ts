@@ -56,26 +56,21 @@ export class TableOwnership {
   }
 
   /**
-   * The owner of a table whose schema is known only at run time: the one context with a pattern
-   * for that name in some schema. When several contexts could own it, nobody is named.
+   * The contexts that may own a table whose schema is known only at run time: those with a
+   * pattern that names it. A pattern whose name part is a bare `*` (`billing.*`) says nothing
+   * about the name, so it does not count.
    */
-  ownerOfName(name: string): TableOwner {
+  candidatesForName(name: string): { context: string; qualified: string }[] {
     const folded = this.fold(name)!;
-    const owners = new Set(
-      this.patterns
-        .filter(({ pattern }) => wildcardMatch(pattern.name, folded))
-        .map((match) => match.context),
+    const matches = this.patterns.filter(
+      ({ pattern }) => pattern.name !== '*' && wildcardMatch(pattern.name, folded),
     );
-    const [only] = owners;
-    const context = owners.size === 1 && only ? only : null;
-    const schemas = this.patterns.filter(
-      (p) => p.context === context && wildcardMatch(p.pattern.name, folded),
-    );
-    const schema = schemas.length === 1 ? schemas[0]!.pattern.schema : null;
-    return {
-      context,
-      qualified: `${schema != null && !schema.includes('*') ? schema : '(dynamic)'}.${folded}`,
-    };
+    const byContext = new Map<string, string>();
+    for (const { context, pattern } of matches) {
+      const schema = pattern.schema != null && !pattern.schema.includes('*') ? pattern.schema : '?';
+      byContext.set(context, byContext.has(context) ? `?.${folded}` : `${schema}.${folded}`);
+    }
+    return [...byContext].map(([context, qualified]) => ({ context, qualified }));
   }
 
   /** Stops the run like a config problem: the patterns, not the code, need fixing. */

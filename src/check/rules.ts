@@ -127,14 +127,21 @@ function mayNeedAnotherRendering(fact: SqlFact): boolean {
 }
 
 /** A parser that throws (a walker out of stack on absurd nesting) fails this text, not the run. */
+const TOO_DEEP = 'it is nested too deeply to analyse';
+
 function safeParse(unit: FileUnderCheck, sql: string): ParseResult {
   try {
     return unit.parse(sql);
   } catch (error) {
-    const reason =
-      error instanceof RangeError ? 'the statement is nested too deeply to analyse' : String(error);
+    const reason = error instanceof RangeError ? TOO_DEEP : (error as Error).message;
     return { ok: false, message: reason, offset: null };
   }
+}
+
+function describeFailure(unit: FileUnderCheck, message: string): string {
+  const reason = message.replace(/^(?:Error: )+/, '').replace(/[.;:\s]+$/, '');
+  if (message === TOO_DEEP) return `dbboundary cannot analyse this SQL: ${reason}`;
+  return `the ${unit.dialectName} parser rejects this SQL: ${reason}`;
 }
 
 function unparsedFinding(
@@ -151,7 +158,7 @@ function unparsedFinding(
   return finding(unit, 'unparsed-sql', offset, {
     targets: [],
     tables: [],
-    message: `the ${unit.dialectName} parser rejects this SQL: ${result.message.replace(/[.;:\s]+$/, '')}.${hint}`,
+    message: `${describeFailure(unit, result.message)}.${hint}`,
   });
 }
 
@@ -161,16 +168,16 @@ function checkStatement(
   statement: ParsedStatement,
 ): Finding[] {
   const at = (ref: OwnedRef): number => fileOffsetOf(rendered, ref.ref.offset);
-  const real = statement.tables.filter((ref) => !unit.ownership.isSystemTable(ref));
-  const dynamic = real.filter((ref) => STAND_IN_NAME.test(ref.name));
-  const refs: OwnedRef[] = real
-    .filter((ref) => !STAND_IN_NAME.test(ref.name))
-    .map((ref) => ({ ref, ...ownerOf(unit, ref) }));
+  const findings: Finding[] = [];
+  const refs: OwnedRef[] = [];
+  for (const ref of statement.tables.filter((table) => !unit.ownership.isSystemTable(table))) {
+    const owner = ownerOf(unit, ref);
+    if ('unknown' in owner) {
+      findings.push(dynamicFinding(unit, fileOffsetOf(rendered, ref.offset), owner.unknown));
+    } else refs.push({ ref, ...owner });
+  }
   const owned = refs.filter((ref) => ref.context != null);
   const touched = unique(owned.map((ref) => ref.context!));
-  const findings: Finding[] = dynamic.map((ref) =>
-    dynamicFinding(unit, at({ ref, context: null, qualified: '' })),
-  );
 
   if (touched.length >= 2) {
     const foreign = owned.find((ref) => ref.context !== (unit.context ?? touched[0]))!;
@@ -197,21 +204,37 @@ function checkStatement(
   return findings;
 }
 
-/** A schema that comes from a value is unknown: the table is then matched by its name alone. */
+/**
+ * The owner of a table reference. A name that comes from a value is unknown; a schema that comes
+ * from a value leaves the table to be matched by its name, which must point at one context.
+ */
 function ownerOf(
   unit: FileUnderCheck,
   ref: TableRef,
-): { context: string | null; qualified: string } {
+): { context: string | null; qualified: string } | { unknown: string } {
+  if (STAND_IN_NAME.test(ref.name)) {
+    return {
+      unknown: 'the table name comes from a value at run time, so this statement cannot be checked',
+    };
+  }
   if (ref.schema == null || !STAND_IN_NAME.test(ref.schema)) return unit.ownership.ownerOf(ref);
-  return unit.ownership.ownerOfName(ref.name);
+
+  const candidates = unit.ownership.candidatesForName(ref.name);
+  if (candidates.length === 1) return candidates[0]!;
+  const who =
+    candidates.length === 0
+      ? `no context lists a table named ${ref.name}`
+      : `a table named ${ref.name} is listed by ${candidates.map((c) => c.context).join(' and ')}`;
+  return {
+    unknown: `the schema comes from a value at run time and ${who}, so its owner is unknown`,
+  };
 }
 
-function dynamicFinding(unit: FileUnderCheck, offset: number): Finding {
+function dynamicFinding(unit: FileUnderCheck, offset: number, reason: string): Finding {
   return finding(unit, 'dynamic-sql', offset, {
     targets: [],
     tables: [],
-    message:
-      'the table name comes from a value at run time, so this statement cannot be checked; name the table in the SQL text, or pick it from a fixed list of literal queries.',
+    message: `${reason}; name it in the SQL text, or pick the statement from a fixed list of literal queries.`,
   });
 }
 

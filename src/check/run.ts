@@ -192,7 +192,7 @@ function unanalysedFile(file: string, context: string | null, error: Error): Fin
   const code = (error as NodeJS.ErrnoException).code;
   const reason =
     error instanceof RangeError
-      ? 'it nests too deeply for the TypeScript parser (out of stack)'
+      ? 'its code nests too deeply to analyse (out of stack)'
       : `it cannot be read (${code}: ${error.message.replace(/^[A-Z]+: /, '').split(',')[0]})`;
   return {
     rule: 'unparsed-file',

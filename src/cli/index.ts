@@ -23,6 +23,7 @@ export async function main(argv: string[]): Promise<number> {
     exitCode = await check(flags);
   });
 
+  ignoreClosedReaders();
   if (argv.length <= 2) {
     process.stderr.write(program.helpInformation());
     return EXIT_FAILURE;
@@ -98,14 +99,22 @@ function handleError(error: unknown): number {
   return EXIT_FAILURE;
 }
 
-/** Writes the report; a reader that went away early (`| head`) is not an error of the check. */
+/**
+ * A reader that went away early (`| head`, `| true`) is not an error of the check. Other write
+ * errors reach the writer's callback (see write), so the event itself is only acknowledged here.
+ */
+function ignoreClosedReaders(): void {
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+}
+
+/** Writes the report; a closed reader is fine, a full disk is the user's to know. */
 function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const closedReader = (error: NodeJS.ErrnoException): boolean => error.code === 'EPIPE';
-    stream.on('error', (error: NodeJS.ErrnoException) =>
-      closedReader(error) ? resolve() : reject(error),
-    );
-    stream.write(text, (error) => (!error || closedReader(error) ? resolve() : reject(error)));
+    stream.write(text, (error) => {
+      if (!error || closedReader(error)) resolve();
+      else reject(new UserError(`cannot write the report: ${error.message}.`));
+    });
   });
 }
 

@@ -29,20 +29,21 @@ export interface Discovery {
 /**
  * Lists the files under root that the include globs take and the exclude globs leave, as
  * relative paths with `/`. Folders that an exclude glob covers are not entered. Symbolic links
- * are followed, each real folder once, so a link loop ends and a linked folder is not read twice.
+ * out of the tree are followed, each real folder once, so a link loop ends.
  */
 export function discoverFiles(root: string, include: string[], exclude: string[]): Discovery {
   const included = compileGlobs(include);
   const excluded = compileGlobs(exclude);
   const found: Discovery = { files: [], unreadable: [] };
   const seenFolders = new Set<string>();
+  const realRoot = realpathSync(root);
 
   const walk = (relativeDir: string): void => {
     const folder = path.join(root, relativeDir);
     const entries = readFolder(folder, relativeDir, seenFolders, found);
     for (const entry of entries) {
       const relative = relativeDir ? `${relativeDir}/${entry.name}` : entry.name;
-      const kind = kindOf(entry, path.join(folder, entry.name));
+      const kind = kindOf(entry, path.join(folder, entry.name), realRoot);
       if (kind === 'folder' && !excluded(`${relative}/x`)) walk(relative);
       else if (kind === 'file' && included(relative) && !excluded(relative)) {
         found.files.push(relative);
@@ -75,12 +76,18 @@ function readFolder(
   }
 }
 
-function kindOf(entry: Dirent, absolute: string): 'file' | 'folder' | 'other' {
+/**
+ * A link to a place inside the tree is not followed: that place is walked where it really is,
+ * so its files keep the context of their own folder. A link out of the tree is followed.
+ */
+function kindOf(entry: Dirent, absolute: string, realRoot: string): 'file' | 'folder' | 'other' {
   if (entry.isFile()) return 'file';
   if (entry.isDirectory()) return 'folder';
   if (!entry.isSymbolicLink()) return 'other';
   try {
-    const target = statSync(absolute);
+    const real = realpathSync(absolute);
+    if (real === realRoot || real.startsWith(`${realRoot}${path.sep}`)) return 'other';
+    const target = statSync(real);
     return target.isFile() ? 'file' : target.isDirectory() ? 'folder' : 'other';
   } catch {
     return 'other';

@@ -10,7 +10,7 @@ import type { Runs, SqlChunk, SqlPart } from './facts.js';
  */
 
 /** Stand-in names for values that hold a table, schema or column name. */
-export const STAND_IN_NAME = /^dbb_value_\d+$/;
+export const STAND_IN_NAME = /dbb_value_\d+/;
 
 /** How a value in a plain value position is written: fit the place, drop it, or make it a name. */
 export type ValueStyle = 'fit' | 'empty' | 'name';
@@ -74,13 +74,21 @@ function fillHole(
   const value = dialect === 'mysql' ? '?' : `$${n}`;
 
   if (tail.endsWith('$')) return String(n);
-  if (/[."`]$/.test(tail) || /^[."`]/.test(after)) return name;
+  if (/[\w."`]$/.test(tail) || /^[\w."`]/.test(after)) return name;
   if (/\binto\s+[\w."`]+\s*$/i.test(tail)) return `(${name}) VALUES (${value})`;
-  if (/\b(?:from|join|into|update|table|truncate|only|as)\s*$/i.test(tail)) return name;
-  if (/\b(?:values|in)\s*$/i.test(tail)) return `(${value})`;
+  if (/\b(?:from|join|into|update|table|truncate|only|as|using)\s*$/i.test(tail)) return name;
+  if (/\bvalues\s*$/i.test(tail)) return `(${Array(columnCount(tail)).fill(value).join(', ')})`;
+  if (/\bin\s*$/i.test(tail)) return `(${value})`;
   if (/\bset\s*$/i.test(tail)) return `${name} = ${value}`;
-  if (values === 'fit' || NEEDS_A_VALUE.test(tail)) return value;
-  return values === 'empty' ? '' : name;
+  if (values === 'fit') return value;
+  if (values === 'empty') return NEEDS_A_VALUE.test(tail) ? value : '';
+  return name;
+}
+
+/** How many columns the `(a, b)` list before VALUES names; 1 when there is none. */
+function columnCount(tail: string): number {
+  const list = /\(([^()]*)\)\s*values\s*$/i.exec(tail);
+  return list ? list[1]!.split(',').length : 1;
 }
 
 /**
@@ -91,7 +99,15 @@ function fillHole(
 function rewriteDriverPlaceholders(chunk: SqlChunk, dialect: Dialect): SqlChunk {
   let counter = 900;
   const next = (): number => (counter += 1);
-  if (dialect === 'mysql') return rewriteChunk(chunk, /\?\?/g, () => `dbb_value_${next()}`);
+  if (dialect === 'mysql') {
+    // mysql's driver expands `VALUES ?`, `SET ?` and `IN ?` from arrays and objects, and ?? to a name.
+    return rewriteChunk(chunk, /\?\?|\b(values|in|set)(\s+)\?/gi, (match) => {
+      if (match[0] === '??') return `dbb_value_${next()}`;
+      const keyword = match[1]!.toLowerCase();
+      const filled = keyword === 'set' ? `dbb_value_${next()} = ?` : '(?)';
+      return `${match[1]}${match[2]}${filled}`;
+    });
+  }
 
   const named = rewriteChunk(
     chunk,

@@ -49,7 +49,7 @@ function formatSummary(result: CheckResult, colors: ChalkInstance): string[] {
     .concat(`outside contexts ${s.filesOutsideContexts}`)
     .join(', ');
   const scanned =
-    `Scanned ${plural(s.files, 'file')} (${perContext}): ${s.statements} SQL statements in ${plural(s.sqlStrings, 'string')}` +
+    `Scanned ${plural(s.files, 'file')} (${perContext}): ${plural(s.statements, 'SQL statement')} in ${plural(s.sqlStrings, 'string')}` +
     `${s.unparsedSql > 0 ? `, ${s.unparsedSql} not parsed` : ''}; ${plural(s.imports, 'import')}; ${(s.durationMs / 1000).toFixed(2)} s.`;
 
   const lines = [scanned];

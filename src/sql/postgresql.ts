@@ -17,13 +17,17 @@ export async function loadPostgresqlFrontend(): Promise<SqlFrontend> {
 }
 
 /** Needs loadModule() to have resolved; loadPostgresqlFrontend() sees to that. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 export function parsePostgresql(sql: string): ParseResult {
   if (sql.trim() === '') {
     return { ok: true, statements: [] };
   }
 
   // The C parser stops at a NUL byte; a space is one byte too, so every offset stays valid.
-  const input = sql.replaceAll('\0', ' ');
+  // A lone surrogate has no UTF-8 form and would cut the text short; U+FFFD is what an encoder
+  // writes for it anyway, so offsets stay valid there too.
+  const input = sql.replaceAll('\0', ' ').replace(LONE_SURROGATE, '\uFFFD');
   let rawStatements: RawStmt[];
   try {
     rawStatements = parseSync(input).stmts ?? [];

@@ -81,6 +81,49 @@ describe('interpolated values', () => {
   });
 });
 
+describe('values in names', () => {
+  it('report part of a name taken from a value as dynamic SQL, never as a made-up table', async () => {
+    const code = [
+      'db.query(`SELECT * FROM b_${suffix}`);',
+      'db.query(`SELECT * FROM ${prefix}_items`);',
+      'db.query(`SELECT * FROM a_items, ${other}`);',
+      'db.query(`DELETE FROM a_items USING ${other} x WHERE x.id = a_items.id`);',
+    ].join('\n');
+    expect(await findingsOf(code)).toEqual([
+      'dynamic-sql:1:25:',
+      'dynamic-sql:2:27:',
+      'dynamic-sql:3:36:',
+      'dynamic-sql:4:39:',
+    ]);
+  });
+
+  it('leave a table with an unknown schema unowned when its name alone does not say whose it is', async () => {
+    const map = MAP.replace('tables: ["a_*"]', 'tables: ["a_*", "a.outbox", "a.*"]').replace(
+      'tables: ["b_*", "worker.jobs"]',
+      'tables: ["b_*", "worker.jobs", "b.outbox", "b.*"]',
+    );
+    const root = makeTree({
+      'dbboundary.yaml': map,
+      'src/a/x.ts':
+        'db.query(`SELECT * FROM ${tenant}.settings`);\ndb.query(`SELECT * FROM ${tenant}.outbox`);\n',
+      'src/b/x.ts': 'export {};\n',
+    });
+    const result = await runCheck({ cwd: root });
+    expect(result.findings.map((f) => [f.rule, f.line, f.message.split(',')[0]])).toEqual([
+      [
+        'dynamic-sql',
+        1,
+        'the schema comes from a value at run time and no context lists a table named settings',
+      ],
+      [
+        'dynamic-sql',
+        2,
+        'the schema comes from a value at run time and a table named outbox is listed by a and b',
+      ],
+    ]);
+  });
+});
+
 describe('driver placeholders', () => {
   it("read knex's ? and ?? and pg-promise's named and modified parameters", async () => {
     const code = [
@@ -99,5 +142,27 @@ describe('driver placeholders', () => {
     expect(
       await findingsOf("db.query('SELECT data ? $1 FROM a_docs WHERE tags ?| $2', [k, t]);"),
     ).toEqual([]);
+  });
+});
+
+describe('MySQL values', () => {
+  it("fill VALUES with as many values as columns, and read the mysql driver's SET ?, VALUES ? and IN ?", async () => {
+    const root = makeTree({
+      'dbboundary.yaml': MAP.replace('version: 1', 'version: 1\ndialect: mysql'),
+      'src/a/x.ts': [
+        'conn.query(`INSERT INTO b_users (a, b) VALUES ${rows}`);',
+        "conn.query('INSERT INTO b_users SET ?', [row]);",
+        "conn.query('INSERT INTO b_users (a) VALUES ?', [rows]);",
+        "conn.query('SELECT * FROM b_users WHERE id IN ?', [ids]);",
+      ].join('\n'),
+      'src/b/x.ts': 'export {};\n',
+    });
+    const result = await runCheck({ cwd: root });
+    expect(result.findings.map((f) => `${f.rule}:${f.line}`)).toEqual([
+      'foreign-table-access:1',
+      'foreign-table-access:2',
+      'foreign-table-access:3',
+      'foreign-table-access:4',
+    ]);
   });
 });

@@ -1,3 +1,5 @@
+import { symlinkSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCheck } from '../../src/check/run.js';
 import type { CheckResult } from '../../src/check/run.js';
@@ -301,6 +303,33 @@ describe('notices', () => {
     });
     expect(result.notices).toEqual([
       'import "@customers/model" matches the tsconfig path "@customers/*" but no file; it was not checked.',
+    ]);
+  });
+});
+
+describe('odd text', () => {
+  it('keeps reading PostgreSQL SQL past lone surrogates', async () => {
+    const result = await check({
+      'src/catalog/x.ts':
+        "db.query('SELECT \\'' + '\\uD800'.repeat(10) + '\\' AS x FROM catalog.products, orders.orders');\n",
+    });
+    expect(result.findings.map((f) => [f.rule, f.targets])).toEqual([
+      ['cross-context-join', ['orders']],
+    ]);
+  });
+});
+
+describe('symbolic links', () => {
+  it('leaves a link into another context to be read where its files really are', async () => {
+    const root = makeTree({
+      'dbboundary.yaml': MAP,
+      ...BASE,
+      'src/customers/private/q.ts': "db.query('SELECT * FROM orders.orders');\n",
+    });
+    symlinkSync(path.join(root, 'src/customers/private'), path.join(root, 'src/orders/borrowed'));
+    const result = await runCheck({ cwd: root });
+    expect(result.findings.map((f) => [f.rule, f.file, f.context])).toEqual([
+      ['foreign-table-access', 'src/customers/private/q.ts', 'customers'],
     ]);
   });
 });
