@@ -4,6 +4,7 @@ import { ConfigError, UserError } from '../errors.js';
 import { displayPath } from '../config/read.js';
 import { applyAllowRules } from './allow.js';
 import { summarize } from './summary.js';
+import { filesChangedSince, stagedFiles } from '../git/index.js';
 import type { CheckSummary } from './summary.js';
 import { findConfigFile, loadConfig } from '../config/load.js';
 import type { ContextMap } from '../config/types.js';
@@ -24,6 +25,12 @@ export interface CheckOptions {
   /** --config as given, or undefined to look for dbboundary.yaml in cwd. */
   config?: string;
   cwd: string;
+  /**
+   * Check only some files: those staged in git (their staged content), or those changed since a
+   * commit. The whole context map and file list are still loaded, so ownership and imports are
+   * judged as in a full run.
+   */
+  changes?: 'staged' | { since: string };
 }
 
 export type { CheckSummary };
@@ -54,11 +61,14 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     );
   }
 
+  const { selected, contents } = selectFiles(map.root, files, options.changes);
   const frontend = await loadSqlFrontend(map.dialect);
-  const scan = scanFiles(map, files, layout, frontend);
-  scan.findings.push(
-    ...unreadable.map((entry) => unreadableFolder(entry.path, entry.reason, layout)),
-  );
+  const scan = scanFiles(map, selected, layout, frontend, contents);
+  if (options.changes == null) {
+    scan.findings.push(
+      ...unreadable.map((entry) => unreadableFolder(entry.path, entry.reason, layout)),
+    );
+  }
   const { kept, allowed } = applyAllowRules(scan.findings, map.allow);
   kept.sort(byLocation);
   allowed.sort(byLocation);
@@ -69,8 +79,25 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     findings: kept,
     allowed,
     notices: scan.notices,
-    summary: summarize(map, files, layout, scan, kept, allowed, performance.now() - started),
+    summary: summarize(map, selected, layout, scan, kept, allowed, performance.now() - started),
   };
+}
+
+/** The files a run reads, and the staged content to read instead of the working tree. */
+function selectFiles(
+  root: string,
+  files: string[],
+  changes: CheckOptions['changes'],
+): { selected: string[]; contents: Map<string, string> } {
+  if (changes == null) return { selected: files, contents: new Map() };
+
+  const changed = changes === 'staged' ? stagedFiles(root) : filesChangedSince(root, changes.since);
+  const scanned = new Set(files);
+  const kept = changed.filter((entry) => scanned.has(entry.file));
+  const contents = new Map(
+    kept.flatMap((entry) => (entry.content == null ? [] : [[entry.file, entry.content] as const])),
+  );
+  return { selected: kept.map((entry) => entry.file), contents };
 }
 
 interface Scan {
@@ -88,6 +115,8 @@ interface ScanTools {
   ownership: TableOwnership;
   resolver: ModuleResolver;
   parse: (sql: string) => ParseResult;
+  /** Content to read instead of the file on disk (the git index, for --staged). */
+  contents: Map<string, string>;
 }
 
 function scanFiles(
@@ -95,6 +124,7 @@ function scanFiles(
   files: string[],
   layout: ContextLayout,
   frontend: SqlFrontend,
+  contents: Map<string, string>,
 ): Scan {
   const tools: ScanTools = {
     map,
@@ -102,6 +132,7 @@ function scanFiles(
     ownership: new TableOwnership(map),
     resolver: new ModuleResolver(map.root),
     parse: memoize((sql: string) => frontend.parse(sql)),
+    contents,
   };
   const scan: Scan = {
     findings: [],
@@ -127,7 +158,9 @@ function scanFiles(
 
 function scanFile(file: string, tools: ScanTools, scan: Scan): void {
   const absolute = path.join(tools.map.root, file);
-  const { text, notUtf8 } = readSource(absolute);
+  const staged = tools.contents.get(file);
+  const { text, notUtf8 } =
+    staged == null ? readSource(absolute) : { text: staged, notUtf8: false };
   const facts = extractFile(absolute, text, tools.map.dialect);
   const unit: FileUnderCheck = {
     file,

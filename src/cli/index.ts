@@ -14,6 +14,8 @@ interface CheckFlags {
   config?: string;
   format: 'text' | 'json';
   color: boolean;
+  staged?: boolean;
+  changedSince?: string;
 }
 
 /** The command line: parse arguments, run the command, print, and return the exit code. */
@@ -55,6 +57,10 @@ function buildProgram(onCheck: (flags: CheckFlags) => Promise<void>): Command {
         .default('text'),
     )
     .option('--no-color', 'never colour the text output')
+    .addOption(
+      new Option('--staged', 'check only files staged in git, as staged').conflicts('changedSince'),
+    )
+    .option('--changed-since <ref>', 'check only files changed since a commit, branch or tag')
     .addHelpText(
       'after',
       '\nExit codes: 0 clean (warnings only), 1 errors found, 2 usage or config failure.',
@@ -65,7 +71,12 @@ function buildProgram(onCheck: (flags: CheckFlags) => Promise<void>): Command {
 }
 
 async function check(flags: CheckFlags): Promise<number> {
-  const result = await runCheck({ config: flags.config, cwd: process.cwd() });
+  const changes = flags.staged
+    ? 'staged'
+    : flags.changedSince != null
+      ? { since: flags.changedSince }
+      : undefined;
+  const result = await runCheck({ config: flags.config, cwd: process.cwd(), changes });
   const output =
     flags.format === 'json'
       ? formatJson(result)
