@@ -5,7 +5,8 @@ export type RuleId =
   | 'unmapped-table'
   | 'unparsed-sql'
   | 'unparsed-file'
-  | 'dynamic-sql';
+  | 'dynamic-sql'
+  | 'invalid-suppression';
 
 export type Severity = 'error' | 'warning';
 
@@ -51,6 +52,12 @@ export const RULES: Record<RuleId, RuleMeta> = {
     severity: 'warning',
     summary: 'A source file is not UTF-8 or has syntax errors, so its check may be incomplete.',
   },
+  'invalid-suppression': {
+    id: 'invalid-suppression',
+    severity: 'warning',
+    summary:
+      'A dbboundary-ignore-next-line comment has no reason, names no known rule, or silences nothing.',
+  },
 };
 
 /** The page that explains a rule, shipped in the package's rules/ folder. */
@@ -76,6 +83,13 @@ export interface Finding {
   /** For cross-context-import: the specifier as written. */
   import?: string;
   message: string;
+  /**
+   * For SQL findings: the statement's fingerprint (its shape, whatever the constants and the
+   * layout), part of the baseline key. An internal id, left out of reports.
+   */
+  statement?: string;
+  /** For SQL findings: the line where the string holding the SQL starts, for suppressions. */
+  sqlLine?: number;
 }
 
 export interface AllowedFinding extends Finding {

@@ -4,6 +4,7 @@ import type { ParseResult, ParsedStatement, TableRef } from '../sql/types.js';
 import { FALLBACKS, STAND_IN_NAME, renderSql } from '../extract/render.js';
 import type { RenderedSql } from '../extract/render.js';
 import type { Dialect } from '../sql/types.js';
+import { fingerprintStatement, textFingerprint } from '../sql/index.js';
 import type { Finding, RuleId } from './findings.js';
 import { RULES } from './findings.js';
 import type { TableOwnership } from './ownership.js';
@@ -92,15 +93,37 @@ export function checkSql(unit: FileUnderCheck): {
     const { result, rendered } = parseFact(unit, fact);
     if (!result.ok) {
       unparsed += 1;
-      findings.push(unparsedFinding(unit, fact, result));
+      findings.push(...withStatement(unit, fact, null, [unparsedFinding(unit, fact, result)]));
       continue;
     }
     statements += result.statements.length;
     for (const statement of result.statements) {
-      findings.push(...checkStatement(unit, rendered, statement));
+      const found = checkStatement(unit, rendered, statement);
+      findings.push(...withStatement(unit, fact, statement, found));
     }
   }
   return { findings, statements, unparsed };
+}
+
+/**
+ * Marks SQL findings with their statement's fingerprint, which the baseline keys on, and the line
+ * where their string starts, which suppression comments aim at. Computed only for statements that
+ * have findings. Unparsed SQL has no shape to take, so its text stands for it.
+ */
+function withStatement(
+  unit: FileUnderCheck,
+  fact: SqlFact,
+  statement: ParsedStatement | null,
+  findings: Finding[],
+): Finding[] {
+  if (findings.length === 0) return findings;
+
+  const fingerprint =
+    statement == null
+      ? textFingerprint(fact.text)
+      : fingerprintStatement(unit.dialect, statement.text);
+  const sqlLine = unit.position(fact.offset).line;
+  return findings.map((found) => ({ ...found, statement: fingerprint, sqlLine }));
 }
 
 /**

@@ -4,6 +4,8 @@ import { ConfigError, UserError } from '../errors.js';
 import { displayPath } from '../config/read.js';
 import { applyAllowRules } from './allow.js';
 import { summarize } from './summary.js';
+import { applySuppressions } from './suppress.js';
+import type { FileSuppressions, SuppressedFinding } from './suppress.js';
 import { filesChangedSince, stagedFiles } from '../git/index.js';
 import type { CheckSummary } from './summary.js';
 import { findConfigFile, loadConfig } from '../config/load.js';
@@ -40,6 +42,8 @@ export interface CheckResult {
   root: string;
   findings: Finding[];
   allowed: AllowedFinding[];
+  /** Findings silenced by a dbboundary-ignore-next-line comment, with its reason. */
+  suppressed?: SuppressedFinding[];
   /** Problems met along the way that are not findings (an unreadable tsconfig, say). */
   notices: string[];
   summary: CheckSummary;
@@ -69,7 +73,12 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
       ...unreadable.map((entry) => unreadableFolder(entry.path, entry.reason, layout)),
     );
   }
-  const { kept, allowed } = applyAllowRules(scan.findings, map.allow);
+  // Suppressions first: a comment above a finding that an allow entry also accepts is still used.
+  const suppression = applySuppressions(scan.findings, scan.suppressions);
+  const { kept, allowed } = applyAllowRules(
+    [...suppression.kept, ...suppression.problems],
+    map.allow,
+  );
   kept.sort(byLocation);
   allowed.sort(byLocation);
 
@@ -78,8 +87,18 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     root: map.root,
     findings: kept,
     allowed,
+    suppressed: suppression.suppressed,
     notices: scan.notices,
-    summary: summarize(map, selected, layout, scan, kept, allowed, performance.now() - started),
+    summary: summarize(
+      map,
+      selected,
+      layout,
+      scan,
+      kept,
+      allowed,
+      suppression.suppressed.length,
+      performance.now() - started,
+    ),
   };
 }
 
@@ -103,6 +122,7 @@ function selectFiles(
 interface Scan {
   findings: Finding[];
   notices: string[];
+  suppressions: Map<string, FileSuppressions>;
   sqlStrings: number;
   statements: number;
   unparsedSql: number;
@@ -137,6 +157,7 @@ function scanFiles(
   const scan: Scan = {
     findings: [],
     notices: [],
+    suppressions: new Map(),
     sqlStrings: 0,
     statements: 0,
     unparsedSql: 0,
@@ -162,6 +183,12 @@ function scanFile(file: string, tools: ScanTools, scan: Scan): void {
   const { text, notUtf8 } =
     staged == null ? readSource(absolute) : { text: staged, notUtf8: false };
   const facts = extractFile(absolute, text, tools.map.dialect);
+  if (facts.suppressions.length > 0) {
+    scan.suppressions.set(file, {
+      context: tools.layout.contextOf(file),
+      comments: facts.suppressions,
+    });
+  }
   const unit: FileUnderCheck = {
     file,
     context: tools.layout.contextOf(file),

@@ -13,6 +13,8 @@ export interface CheckSummary {
   errors: number;
   warnings: number;
   allowed: number;
+  /** Findings silenced by dbboundary-ignore-next-line comments. */
+  suppressed: number;
   byRule: Partial<Record<RuleId, number>>;
   durationMs: number;
 }
@@ -32,6 +34,7 @@ export function summarize(
   scan: ScanCounts,
   kept: Finding[],
   allowed: AllowedFinding[],
+  suppressed: number,
   durationMs: number,
 ): CheckSummary {
   const filesByContext: Record<string, number> = Object.fromEntries(
@@ -58,6 +61,7 @@ export function summarize(
     errors: kept.filter((f) => f.severity === 'error').length,
     warnings: kept.filter((f) => f.severity === 'warning').length,
     allowed: allowed.length,
+    suppressed,
     byRule,
     durationMs: Math.round(durationMs),
   };

@@ -56,10 +56,31 @@ export interface SyntaxProblem {
   message: string;
 }
 
+/**
+ * A comment that starts with `dbboundary-ignore`, as written:
+ * `// dbboundary-ignore-next-line <rule>[, <rule>…] -- <reason>`. check/suppress.ts judges it.
+ */
+export interface SuppressionComment {
+  /** 1-based line and column (UTF-16 code units) of the comment's start. */
+  line: number;
+  column: number;
+  /** 0-based offset of the comment's start in the file. */
+  offset: number;
+  /** The line it silences: the one after the line the comment ends on. */
+  nextLine: number;
+  /** The first word: dbboundary-ignore-next-line, or whatever was written instead. */
+  directive: string;
+  /** The rule names between the directive and `--`, as written. */
+  rules: string[];
+  /** The text after `--`, trimmed; null when there is no `--`. */
+  reason: string | null;
+}
+
 export interface FileFacts {
   imports: ImportFact[];
   sql: SqlFact[];
   syntaxErrors: SyntaxProblem[];
+  suppressions: SuppressionComment[];
 }
 
 /** Maps an offset in a text back to an offset in the file, through the text's runs. */

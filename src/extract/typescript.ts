@@ -9,6 +9,7 @@ import type {
   SqlHole,
   SqlOrigin,
   SqlPart,
+  SuppressionComment,
   SyntaxProblem,
 } from './facts.js';
 import { FIT, renderSql } from './render.js';
@@ -104,7 +105,12 @@ export function extractFile(fileName: string, text: string, dialect: Dialect): F
   );
   const walker = new FactWalker(source, dialect);
   walker.visit(source, 'other');
-  return { imports: walker.imports, sql: walker.sql, syntaxErrors: syntaxErrorsOf(source) };
+  return {
+    imports: walker.imports,
+    sql: walker.sql,
+    syntaxErrors: syntaxErrorsOf(source),
+    suppressions: suppressionsOf(source),
+  };
 }
 
 function scriptKindOf(fileName: string): ts.ScriptKind {
@@ -439,4 +445,122 @@ function hexEscape(hex: string, length: number): { value: string; length: number
   const code = Number.parseInt(hex, 16);
   const value = Number.isNaN(code) || code > 0x10ffff ? '' : String.fromCodePoint(code);
   return { value, length };
+}
+
+const SUPPRESSION_MARKER = 'dbboundary-ignore';
+
+interface CommentSpan {
+  start: number;
+  end: number;
+  kind: ts.SyntaxKind;
+}
+
+/**
+ * The comments that start with `dbboundary-ignore…`. Few files have any, so the text is searched
+ * for the marker first, and only where it occurs is the tree asked whether that spot is a comment
+ * (and not a string, a template or JSX text that mentions it).
+ */
+function suppressionsOf(source: ts.SourceFile): SuppressionComment[] {
+  const text = source.text;
+  const found: SuppressionComment[] = [];
+
+  let at = text.indexOf(SUPPRESSION_MARKER);
+  while (at >= 0) {
+    const comment = commentAt(source, at);
+    const suppression = comment && readSuppression(source, comment);
+    if (suppression) found.push(suppression);
+    at = text.indexOf(SUPPRESSION_MARKER, comment ? comment.end : at + 1);
+  }
+  return found;
+}
+
+/** The comment that holds a position, or null when the position is in code or in a literal. */
+function commentAt(source: ts.SourceFile, position: number): CommentSpan | null {
+  const { node, gapStart } = innermostAt(source, position);
+  if (isTextToken(node) && position >= node.getStart(source)) return null;
+
+  // From gapStart to the position there are only trivia and the node's punctuation or keywords,
+  // which a scanner started there reads as the parser did.
+  const scanner = ts.createScanner(
+    ts.ScriptTarget.Latest,
+    false,
+    source.languageVariant,
+    source.text,
+    undefined,
+    gapStart,
+  );
+  while (scanner.scan() !== SyntaxKind.EndOfFileToken) {
+    if (scanner.getTokenEnd() <= position) continue;
+    const kind = scanner.getToken();
+    const isComment =
+      kind === SyntaxKind.SingleLineCommentTrivia || kind === SyntaxKind.MultiLineCommentTrivia;
+    return isComment ? { start: scanner.getTokenStart(), end: scanner.getTokenEnd(), kind } : null;
+  }
+  return null;
+}
+
+/**
+ * The innermost node whose full range (leading trivia included) holds the position, and where
+ * the gap that holds it starts: the end of the last child before it, or the node's own start.
+ */
+function innermostAt(source: ts.SourceFile, position: number): { node: ts.Node; gapStart: number } {
+  let node: ts.Node = source;
+  for (;;) {
+    let inside: ts.Node | undefined;
+    let gapStart = node.pos;
+    forEachChild(node, (child) => {
+      if (child.end <= position) {
+        gapStart = child.end;
+        return undefined;
+      }
+      if (child.pos <= position) inside = child;
+      return true;
+    });
+    if (!inside) return { node, gapStart };
+    node = inside;
+  }
+}
+
+/** Tokens with text of their own, in which the marker would be data, not a comment. */
+function isTextToken(node: ts.Node): boolean {
+  return (
+    (node.kind >= SyntaxKind.FirstLiteralToken && node.kind <= SyntaxKind.LastTemplateToken) ||
+    node.kind === SyntaxKind.Identifier ||
+    node.kind === SyntaxKind.PrivateIdentifier
+  );
+}
+
+/**
+ * Reads `dbboundary-ignore-next-line <rule>[, <rule>…] -- <reason>` out of a comment. A comment
+ * that only mentions the marker later in its text is prose, not a suppression.
+ */
+function readSuppression(source: ts.SourceFile, comment: CommentSpan): SuppressionComment | null {
+  const match = /^\s*(dbboundary-ignore[\w-]*)(?=\s|$)([\s\S]*)$/.exec(
+    commentBody(source, comment),
+  );
+  if (!match) return null;
+
+  const rest = match[2]!;
+  const dash = /(?:^|\s)--(?:\s|$)/.exec(rest);
+  const names = dash ? rest.slice(0, dash.index) : rest;
+  const reason = dash ? rest.slice(dash.index + dash[0].length) : null;
+
+  const start = source.getLineAndCharacterOfPosition(comment.start);
+  const end = source.getLineAndCharacterOfPosition(comment.end);
+  return {
+    line: start.line + 1,
+    column: start.character + 1,
+    offset: comment.start,
+    nextLine: end.line + 2,
+    directive: match[1]!,
+    rules: names.split(/[\s,]+/).filter(Boolean),
+    reason: reason == null ? null : reason.replace(/\s+/g, ' ').trim(),
+  };
+}
+
+/** A comment's text without `//`, or without `/*`, `*\/` and the `*` that starts JSDoc lines. */
+function commentBody(source: ts.SourceFile, comment: CommentSpan): string {
+  const text = source.text.slice(comment.start + 2, comment.end);
+  if (comment.kind === SyntaxKind.SingleLineCommentTrivia) return text;
+  return text.replace(/\*\/$/, '').replace(/^\s*\*+(?!\/)/gm, ' ');
 }

@@ -10,6 +10,10 @@ export function formatJson(result: CheckResult): string {
       ...toJson(finding),
       allowedBy: finding.allowedBy,
     })),
+    suppressed: (result.suppressed ?? []).map((finding) => ({
+      ...toJson(finding),
+      suppressedBy: finding.suppressedBy,
+    })),
     notices: result.notices,
     summary: result.summary,
   };

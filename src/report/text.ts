@@ -54,6 +54,11 @@ function formatSummary(result: CheckResult, colors: ChalkInstance): string[] {
 
   const lines = [scanned];
   if (result.allowed.length > 0) lines.push(...formatAllowed(result));
+  if (s.suppressed > 0) {
+    lines.push(
+      `${plural(s.suppressed, 'finding')} silenced by dbboundary-ignore-next-line comments.`,
+    );
+  }
 
   const verdict = `${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}`;
   if (s.errors > 0) lines.push(colors.red.bold(`✖ ${verdict}.`));

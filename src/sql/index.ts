@@ -2,7 +2,10 @@
  * Entry point of the SQL layer. Each dialect's parser is imported only when that dialect is asked
  * for, and loaded once per process.
  */
+import { textFingerprint } from './fingerprint.js';
 import type { Dialect, SqlFrontend } from './types.js';
+
+export { textFingerprint } from './fingerprint.js';
 
 export type {
   Dialect,
@@ -14,6 +17,7 @@ export type {
 } from './types.js';
 
 const loaded = new Map<Dialect, Promise<SqlFrontend>>();
+const ready = new Map<Dialect, SqlFrontend>();
 
 export function loadSqlFrontend(dialect: Dialect): Promise<SqlFrontend> {
   const existing = loaded.get(dialect);
@@ -21,9 +25,20 @@ export function loadSqlFrontend(dialect: Dialect): Promise<SqlFrontend> {
 
   const loading = importFrontend(dialect);
   loaded.set(dialect, loading);
-  // A failed load (a missing or broken install) may be retried after the user fixes it.
-  loading.catch(() => loaded.delete(dialect));
+  loading.then(
+    (frontend) => ready.set(dialect, frontend),
+    // A failed load (a missing or broken install) may be retried after the user fixes it.
+    () => loaded.delete(dialect),
+  );
   return loading;
+}
+
+/**
+ * The fingerprint of one statement's text, by the dialect's frontend, which the check has loaded
+ * before it parses anything. Falls back to the text's own fingerprint when the frontend has none.
+ */
+export function fingerprintStatement(dialect: Dialect, sql: string): string {
+  return ready.get(dialect)?.fingerprint(sql) ?? textFingerprint(sql);
 }
 
 async function importFrontend(dialect: Dialect): Promise<SqlFrontend> {

@@ -2,6 +2,7 @@
  * MySQL frontend: node-sql-parser in MySQL mode, our own walk over its tree, and a tokenizer that
  * splits statements and finds where each table is named (node-sql-parser gives no table positions).
  */
+import { fingerprintMysql } from './mysql-fingerprint.js';
 import { tokenizeMysql } from './mysql-lexer.js';
 import type { MysqlToken } from './mysql-lexer.js';
 import { collectMysqlTables } from './mysql-tables.js';
@@ -37,7 +38,11 @@ export async function loadMysqlFrontend(): Promise<SqlFrontend> {
   // The MySQL-only build loads in about a quarter of the time of the all-dialect bundle.
   const { default: nodeSqlParser } = await import('node-sql-parser/build/mysql.js');
   const parser = new nodeSqlParser.Parser();
-  return { dialect: 'mysql', parse: (sql) => parseMysql(parser, sql) };
+  return {
+    dialect: 'mysql',
+    parse: (sql) => parseMysql(parser, sql),
+    fingerprint: fingerprintMysql,
+  };
 }
 
 /**

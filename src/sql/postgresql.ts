@@ -2,7 +2,7 @@
  * PostgreSQL frontend: PostgreSQL's own parser (libpg-query, WASM) and a scope-aware walk over its
  * tree that lists every real relation a statement references.
  */
-import { hasSqlDetails, loadModule, parseSync } from 'libpg-query';
+import { fingerprintSync, hasSqlDetails, loadModule, parseSync } from 'libpg-query';
 import type { RawStmt } from 'libpg-query';
 
 import { collectPostgresqlTables } from './postgresql-tables.js';
@@ -13,7 +13,7 @@ import type { ParseResult, ParsedStatement, SqlFrontend, TableRef } from './type
 
 export async function loadPostgresqlFrontend(): Promise<SqlFrontend> {
   await loadModule();
-  return { dialect: 'postgresql', parse: parsePostgresql };
+  return { dialect: 'postgresql', parse: parsePostgresql, fingerprint: fingerprintPostgresql };
 }
 
 /** Needs loadModule() to have resolved; loadPostgresqlFrontend() sees to that. */
@@ -38,6 +38,21 @@ export function parsePostgresql(sql: string): ParseResult {
   const toCharOffset = createByteOffsetMapper(sql);
   const statements = rawStatements.map((raw) => buildStatement(sql, raw, toCharOffset));
   return { ok: true, statements };
+}
+
+/**
+ * PostgreSQL's own statement fingerprint (pg_query's, as pg_stat_statements groups queries):
+ * constants, the length of IN lists and VALUES rows, comments and whitespace do not change it.
+ */
+export function fingerprintPostgresql(sql: string): string | null {
+  if (sql.trim() === '') return null;
+
+  const input = sql.replaceAll('\0', ' ').replace(LONE_SURROGATE, '\uFFFD');
+  try {
+    return fingerprintSync(input);
+  } catch {
+    return null;
+  }
 }
 
 /**

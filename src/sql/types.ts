@@ -35,4 +35,10 @@ export type ParseResult =
 export interface SqlFrontend {
   readonly dialect: Dialect;
   parse(sql: string): ParseResult;
+  /**
+   * The statement's shape as a short hex id: the same for the same statement whatever its
+   * constants, placeholders, whitespace, comments and keyword case. Null when there is no shape to
+   * take: empty text, or (PostgreSQL) text the parser rejects.
+   */
+  fingerprint(sql: string): string | null;
 }
