@@ -42,6 +42,8 @@ export interface CheckResult {
   root: string;
   findings: Finding[];
   allowed: AllowedFinding[];
+  /** The files this run read, relative to root: all of them, or the changed ones. */
+  scannedFiles?: string[];
   /** Findings silenced by a dbboundary-ignore-next-line comment, with its reason. */
   suppressed?: SuppressedFinding[];
   /** Problems met along the way that are not findings (an unreadable tsconfig, say). */
@@ -88,6 +90,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     findings: kept,
     allowed,
     suppressed: suppression.suppressed,
+    scannedFiles: selected,
     notices: scan.notices,
     summary: summarize(
       map,

@@ -68,7 +68,7 @@ function defaultSchemaLines(dialect: Dialect): string[] {
 
 function contextLines(context: ContextEntry, explain: boolean, draft: MapDraft): string[] {
   const note = (key: string): string[] => (explain ? comment(describe(key), '    ') : []);
-  const todo = (values: string[], text: string): string => (values.length > 0 ? '' : text);
+  const hint = (values: string[], text: string): string => (values.length > 0 ? '' : text);
   return [
     ...(explain ? [] : ['']),
     ...(draft.source ? [] : comment(TEMPLATE_NOTE, '  ')),
@@ -76,19 +76,20 @@ function contextLines(context: ContextEntry, explain: boolean, draft: MapDraft):
     ...note('code'),
     `    code: ${flowList(context.code)}`,
     ...note('tables'),
-    `    tables: ${flowList(context.tables)}${todo(context.tables, tablesTodo(context))}`,
+    `    tables: ${flowList(context.tables)}${hint(context.tables, tablesHint(context))}`,
     ...note('public'),
-    `    public: ${flowList(context.public)}${todo(context.public, PUBLIC_TODO)}`,
+    `    public: ${flowList(context.public)}${hint(context.public, PUBLIC_HINT)}`,
   ];
 }
 
 const TEMPLATE_NOTE =
   "An example: rename it, point its globs at the context's folder, and add one entry per bounded context.";
 
-const PUBLIC_TODO = ' # TODO: no api/ folder or index file found; list the files others may import';
+const PUBLIC_HINT =
+  ' # Fill in: no api/ folder or index file found; list the files others may import';
 
-function tablesTodo(context: ContextEntry): string {
-  return ` # TODO: the tables ${context.name} owns, e.g. ["${context.name.replaceAll('-', '_')}.*"]`;
+function tablesHint(context: ContextEntry): string {
+  return ` # Fill in: the tables ${context.name} owns, e.g. ["${context.name.replaceAll('-', '_')}.*"]`;
 }
 
 function unplacedLines(unplaced: UnplacedSchema[]): string[] {

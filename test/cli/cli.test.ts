@@ -72,7 +72,9 @@ describe('exit codes', () => {
       2, 2, 2, 2,
     ]);
     expect(unknownOption.stderr).toContain("unknown option '--frobnicate'");
-    expect(badFormat.stderr).toContain('Allowed choices are text, json');
+    expect(badFormat.stderr.trim()).toBe(
+      'dbboundary: --format xml: unknown format; use one of text, json, sarif, github, junit.',
+    );
     expect(missingConfig.stderr.trim()).toBe('dbboundary: nope.yaml: no such config file.');
   });
 

@@ -28,12 +28,12 @@ describe('inferContextMap', () => {
     expect(entryOf(yaml, 'orders')).toEqual([
       '  orders:',
       '    code: ["src/contexts/orders/**"]',
-      '    tables: [] # TODO: the tables orders owns, e.g. ["orders.*"]',
+      '    tables: [] # Fill in: the tables orders owns, e.g. ["orders.*"]',
       '    public: ["src/contexts/orders/api/**"]',
     ]);
     expect(entryOf(yaml, 'customers')).toContain('    public: ["src/contexts/customers/index.ts"]');
     expect(entryOf(yaml, 'catalog')).toContain(
-      '    public: [] # TODO: no api/ folder or index file found; list the files others may import',
+      '    public: [] # Fill in: no api/ folder or index file found; list the files others may import',
     );
     expect(notes).toEqual([
       'found 3 contexts in src/contexts/*.',
@@ -148,7 +148,7 @@ describe('inferContextMap', () => {
     expect(entryOf(yaml, 'users')).toEqual([
       '  users:',
       '    code: ["apps/api/src/modules/users/**"]',
-      '    tables: [] # TODO: the tables users owns, e.g. ["users.*"]',
+      '    tables: [] # Fill in: the tables users owns, e.g. ["users.*"]',
       '    public: ["apps/api/src/modules/users/index.ts"]',
     ]);
     expect(notes[0]).toBe('found 4 contexts in apps/api/src/modules/*, apps/*, packages/*.');
@@ -222,7 +222,7 @@ describe('inferContextMap', () => {
     expect(entryOf(yaml, 'customers')).toContain('    tables: ["customer.*"]');
     expect(entryOf(yaml, 'sales')).toContain('    tables: ["\\"Sales\\".*"]');
     expect(entryOf(yaml, 'catalog')).toContain(
-      '    tables: [] # TODO: the tables catalog owns, e.g. ["catalog.*"]',
+      '    tables: [] # Fill in: the tables catalog owns, e.g. ["catalog.*"]',
     );
     expect(yaml).toContain(
       [

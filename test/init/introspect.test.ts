@@ -107,7 +107,7 @@ describe('init --db', () => {
       '  orders:',
       '    code: ["src/contexts/orders/**"]',
       '    tables: ["orders.*"]',
-      '    public: [] # TODO: no api/ folder or index file found; list the files others may import',
+      '    public: [] # Fill in: no api/ folder or index file found; list the files others may import',
     ]);
     expect(entryOf(yaml, 'customers')).toContain('    tables: ["customers.*"]');
     expect(entryOf(yaml, 'catalog')).toContain('    tables: ["catalog.*"]');

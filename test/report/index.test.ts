@@ -1,0 +1,45 @@
+import { Chalk } from 'chalk';
+import { describe, expect, it } from 'vitest';
+import { FORMATS, formatReport, isFormatName } from '../../src/report/index.js';
+import { formatJson } from '../../src/report/json.js';
+import { formatText } from '../../src/report/text.js';
+import { shopResult } from './results.js';
+import { parseXml } from './xml.js';
+
+const colors = new Chalk({ level: 0 });
+const context = { colors, configDir: '/work/shop', toolVersion: '0.1.0' };
+
+describe('formatReport', () => {
+  it('offers the five formats', () => {
+    expect(FORMATS).toEqual(['text', 'json', 'sarif', 'github', 'junit']);
+    expect(isFormatName('sarif')).toBe(true);
+    expect(isFormatName('xml')).toBe(false);
+  });
+
+  it('gives text and json exactly as their own reporters do', () => {
+    const result = shopResult();
+
+    expect(formatReport('text', result, context)).toBe(formatText(result, colors));
+    expect(formatReport('json', result, context)).toBe(formatJson(result));
+  });
+
+  it('gives each new format in its own shape, ending with a line break', () => {
+    const result = shopResult();
+    const sarif = JSON.parse(formatReport('sarif', result, context)) as { version: string };
+
+    expect(sarif.version).toBe('2.1.0');
+    expect(formatReport('github', result, context)).toMatch(/^::error file=.*\n::notice::.*\n$/s);
+    expect(parseXml(formatReport('junit', result, context)).name).toBe('testsuites');
+    for (const name of FORMATS) expect(formatReport(name, result, context)).toMatch(/\n$/);
+  });
+
+  it('passes the repository prefix on to the formats that name files for the repository', () => {
+    const result = shopResult();
+    const inRepo = { ...context, pathPrefix: 'services/shop' };
+
+    expect(formatReport('github', result, inRepo)).toContain('file=services/shop/src/');
+    expect(formatReport('sarif', result, inRepo)).toContain('"uri": "services/shop/src/');
+    expect(formatReport('junit', result, inRepo)).toContain('file="services/shop/src/');
+    expect(formatReport('json', result, inRepo)).toBe(formatJson(result));
+  });
+});
