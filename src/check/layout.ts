@@ -10,6 +10,8 @@ export class ContextLayout {
   readonly problems: ConfigProblem[] = [];
   private readonly contextByFile = new Map<string, string | null>();
   private readonly publicMatchers = new Map<string, Matcher>();
+  /** Many files import the same few: each answer is worked out once. */
+  private readonly publicByFile = new Map<string, boolean>();
   private readonly codeMatchers: { name: string; matches: Matcher }[];
 
   constructor(
@@ -53,7 +55,13 @@ export class ContextLayout {
   }
 
   isPublic(context: string, file: string): boolean {
-    return this.publicMatchers.get(context)?.(file) ?? false;
+    const key = `${context}\0${file}`;
+    let answer = this.publicByFile.get(key);
+    if (answer === undefined) {
+      answer = this.publicMatchers.get(context)?.(file) ?? false;
+      this.publicByFile.set(key, answer);
+    }
+    return answer;
   }
 
   private checkGlobsMatch(

@@ -281,6 +281,13 @@ function readSource(file: string): { text: string; notUtf8: boolean } {
 
 /** A path under root as root-relative with `/`; null when the file lies outside root. */
 function toRelative(root: string, file: string): string | null {
+  // The common case, a resolved file under root, without path.relative's normalising.
+  const prefix = root.endsWith(path.sep) ? root : `${root}${path.sep}`;
+  if (file.startsWith(prefix) && !file.includes(`${path.sep}..`)) {
+    return path.sep === '/'
+      ? file.slice(prefix.length)
+      : file.slice(prefix.length).split(path.sep).join('/');
+  }
   const relative = path.relative(root, file);
   if (relative.startsWith('..') || path.isAbsolute(relative)) return null;
   return relative.split(path.sep).join('/');

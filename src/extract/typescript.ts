@@ -104,13 +104,42 @@ export function extractFile(fileName: string, text: string, dialect: Dialect): F
     scriptKindOf(fileName),
   );
   const walker = new FactWalker(source, dialect);
-  walker.visit(source, 'other');
+  if (mayHoldSqlOrNestedImports(text)) {
+    walker.visit(source, 'other');
+  } else {
+    // Most files hold neither SQL nor import() calls: their imports are all at the top level.
+    for (const statement of source.statements) {
+      if (isTopLevelImport(statement)) walker.visit(statement, 'other');
+    }
+  }
   return {
     imports: walker.imports,
     sql: walker.sql,
     syntaxErrors: syntaxErrorsOf(source),
     suppressions: suppressionsOf(source),
   };
+}
+
+/**
+ * A cheap look at the text before the walk: SQL can only start right after a quote (or an opening
+ * parenthesis or comment inside one), and an import below the top level needs `import(` or
+ * `require(`. A false "yes" costs a full walk; a "no" is exact for what the walk would find.
+ */
+const SQL_AFTER_QUOTE =
+  /['"`][\s(]*(?:--|\/\*|(?:select|insert|update|delete|with|merge|create|alter|drop|truncate|grant|revoke|comment|copy|lock|refresh|replace|upsert|call|prepare|execute|listen|notify|unlisten|load|handler|rename|vacuum|analyze|reindex|cluster|do|begin|commit|rollback|savepoint|set|show|explain|values|table)\b)/i;
+const UPPERCASE_AFTER_QUOTE = /['"`][\s(]*[A-Z]{3,}\b/;
+const NESTED_IMPORT = /\b(?:import|require)\s*\(/;
+
+function mayHoldSqlOrNestedImports(text: string): boolean {
+  return SQL_AFTER_QUOTE.test(text) || UPPERCASE_AFTER_QUOTE.test(text) || NESTED_IMPORT.test(text);
+}
+
+function isTopLevelImport(node: ts.Node): boolean {
+  return (
+    node.kind === SyntaxKind.ImportDeclaration ||
+    node.kind === SyntaxKind.ExportDeclaration ||
+    node.kind === SyntaxKind.ImportEqualsDeclaration
+  );
 }
 
 function scriptKindOf(fileName: string): ts.ScriptKind {

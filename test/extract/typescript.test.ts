@@ -40,6 +40,18 @@ describe('imports', () => {
     expect(code.slice(imports[1]!.offset, imports[1]!.offset + 9)).toBe("'@shop/b'");
   });
 
+  it('finds top-level imports in a file with no SQL, and nested ones when import( or require( appear', () => {
+    const plain =
+      "import { a } from './a';\nexport { b } from './b';\nexport const f = () => a + 'text';\n";
+    const nested =
+      "import { a } from './a';\nexport function f() {\n  return import('./lazy');\n}\n";
+    const specifiers = (code: string) =>
+      extractFile('/x/file.ts', code, 'postgresql').imports.map((i) => i.specifier);
+
+    expect(specifiers(plain)).toEqual(['./a', './b']);
+    expect(specifiers(nested)).toEqual(['./a', './lazy']);
+  });
+
   it('ignores a dynamic import whose specifier is computed', () => {
     const { imports } = extractFile(
       '/x/file.ts',
