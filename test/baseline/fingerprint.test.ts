@@ -6,6 +6,7 @@ import { loadSqlFrontend, textFingerprint } from '../../src/sql/index.js';
 import type { SqlFrontend } from '../../src/sql/index.js';
 import { normalizeMysql } from '../../src/sql/mysql-fingerprint.js';
 import { makeTree } from '../helpers/tempdir.js';
+import { ORDERS_AND_CUSTOMERS } from '../helpers/maps.js';
 
 let pg: SqlFrontend;
 let mysql: SqlFrontend;
@@ -83,15 +84,7 @@ describe('statement fingerprint', () => {
   });
 });
 
-const MAP = `version: 1
-contexts:
-  orders:
-    code: ["src/orders/**"]
-    tables: ["orders.*"]
-  customers:
-    code: ["src/customers/**"]
-    tables: ["customers.*"]
-`;
+const MAP = ORDERS_AND_CUSTOMERS;
 
 async function findingsOf(code: string): Promise<Finding[]> {
   const root = makeTree({

@@ -3,16 +3,9 @@ import { runCheck } from '../../src/check/run.js';
 import type { SuppressionResult } from '../../src/check/suppress.js';
 import { extractFile } from '../../src/extract/typescript.js';
 import { makeTree } from '../helpers/tempdir.js';
+import { ORDERS_AND_CUSTOMERS } from '../helpers/maps.js';
 
-const MAP = `version: 1
-contexts:
-  orders:
-    code: ["src/orders/**"]
-    tables: ["orders.*"]
-  customers:
-    code: ["src/customers/**"]
-    tables: ["customers.*"]
-`;
+const MAP = ORDERS_AND_CUSTOMERS;
 
 const REASON = '-- read-only until the customers API ships';
 

@@ -4,16 +4,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeTree } from '../helpers/tempdir.js';
 import { runCli } from '../helpers/run-cli.js';
+import { ORDERS_AND_CUSTOMERS } from '../helpers/maps.js';
 
-const MAP = `version: 1
-contexts:
-  orders:
-    code: ["src/orders/**"]
-    tables: ["orders.*"]
-  customers:
-    code: ["src/customers/**"]
-    tables: ["customers.*"]
-`;
+const MAP = ORDERS_AND_CUSTOMERS;
 
 function git(cwd: string, ...args: string[]): void {
   execFileSync('git', args, { cwd, stdio: 'ignore' });

@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { makeTree } from '../helpers/tempdir.js';
 import { runCli } from '../helpers/run-cli.js';
+import { ORDERS_AND_CUSTOMERS } from '../helpers/maps.js';
 
-const MAP = `version: 1
-contexts:
-  orders:
-    code: ["src/orders/**"]
-    tables: ["orders.*"]
-  customers:
-    code: ["src/customers/**"]
-    tables: ["customers.*"]
-`;
+const MAP = ORDERS_AND_CUSTOMERS;
 
 const CLEAN = {
   'dbboundary.yaml': MAP,
