@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { fingerprintAll } from '../baseline/index.js';
 import type { CheckResult } from '../check/run.js';
 import { RULES, ruleDocs } from '../check/findings.js';
 import type { AllowedFinding, Finding, RuleId, RuleMeta, Severity } from '../check/findings.js';
@@ -51,7 +51,11 @@ const WHY: Partial<Record<RuleId, string>> = {
  */
 export function formatSarif(result: CheckResult, context: SarifContext): string {
   const prefix = context.pathPrefix ?? '';
-  const fingerprint = fingerprinter();
+  const fingerprint = fingerprinter([
+    ...result.findings,
+    ...result.allowed,
+    ...(result.suppressed ?? []),
+  ]);
   const results = [
     ...result.findings.map((finding) => toResult(finding, prefix, fingerprint)),
     ...result.allowed.map((finding) => ({
@@ -165,27 +169,14 @@ function invocationOf(result: CheckResult): Record<string, unknown> {
 }
 
 /**
- * A fingerprint that survives edits elsewhere in the file: rule, file, contexts, tables or
- * import, message and the statement's normalized form where there is one, but no line.
- * Identical findings in one file are told apart by their order, as GitHub numbers its line hashes.
+ * The same line-free fingerprints the baseline uses (rule, file, contexts, tables or import, the
+ * statement's normalized form, and the order among equal findings), so code scanning and the
+ * baseline agree on which finding is which.
  */
-function fingerprinter(): (finding: Finding) => string {
-  const seen = new Map<string, number>();
-  return (finding) => {
-    const key = JSON.stringify([
-      finding.rule,
-      finding.file,
-      finding.context,
-      finding.targets,
-      finding.tables,
-      finding.import ?? null,
-      finding.message,
-      finding.statement ?? null,
-    ]);
-    const occurrence = (seen.get(key) ?? 0) + 1;
-    seen.set(key, occurrence);
-    return `${createHash('sha256').update(key).digest('hex').slice(0, 32)}:${occurrence}`;
-  };
+function fingerprinter(all: Finding[]): (finding: Finding) => string {
+  const ids = fingerprintAll(all);
+  const byFinding = new Map(all.map((finding, index) => [finding, ids[index]!]));
+  return (finding) => byFinding.get(finding) ?? fingerprintAll([finding])[0]!;
 }
 
 /** The repository's top as a file URL ending in `/`, as SARIF wants for a base URI. */

@@ -293,13 +293,13 @@ describe('sarif: fingerprints', () => {
     expect(fingerprints(after)).toEqual(fingerprints(before));
   });
 
-  it('gives every result its own fingerprint, numbering identical findings in one file', () => {
+  it('gives every result its own fingerprint, identical findings in one file included', () => {
     const result = shopResult();
     const all = fingerprints(result);
     const accepted = all.slice(result.findings.length, result.findings.length + 2);
 
     expect(new Set(all).size).toBe(all.length);
-    expect(accepted[0]!.replace(/:1$/, ':2')).toBe(accepted[1]);
+    expect(accepted[0]).not.toBe(accepted[1]);
   });
 
   it('changes when what the finding is about changes', () => {
