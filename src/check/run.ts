@@ -7,10 +7,11 @@ import { summarize } from './summary.js';
 import { applySuppressions } from './suppress.js';
 import type { FileSuppressions, SuppressedFinding } from './suppress.js';
 import { filesChangedSince, stagedFiles } from '../git/index.js';
+import type { ChangedFile } from '../git/index.js';
 import type { CheckSummary } from './summary.js';
 import { findConfigFile, loadConfig } from '../config/load.js';
 import type { ContextMap } from '../config/types.js';
-import { discoverFiles } from '../extract/files.js';
+import { compileGlobs, discoverFiles } from '../extract/files.js';
 import { ModuleResolver } from '../extract/resolve.js';
 import { extractFile } from '../extract/typescript.js';
 import { loadSqlFrontend } from '../sql/index.js';
@@ -55,7 +56,9 @@ export interface CheckResult {
 export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const started = performance.now();
   const configFile = findConfigFile(options.config, options.cwd);
-  const { map, problems } = loadConfig(configFile);
+  const changed = listChanges(path.dirname(configFile), options.changes);
+  const configChange = changed?.find((entry) => entry.file === path.basename(configFile));
+  const { map, problems } = loadConfig(configFile, configChange?.content);
   const { files, unreadable } = discoverFiles(map.root, map.include, map.exclude);
   const layout = new ContextLayout(map, files);
 
@@ -67,7 +70,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     );
   }
 
-  const { selected, contents } = selectFiles(map.root, files, options.changes);
+  const { selected, contents } = selectFiles(map, files, changed, configChange != null);
   const frontend = await loadSqlFrontend(map.dialect);
   const scan = scanFiles(map, selected, layout, frontend, contents);
   if (options.changes == null) {
@@ -105,21 +108,39 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   };
 }
 
-/** The files a run reads, and the staged content to read instead of the working tree. */
-function selectFiles(
-  root: string,
-  files: string[],
-  changes: CheckOptions['changes'],
-): { selected: string[]; contents: Map<string, string> } {
-  if (changes == null) return { selected: files, contents: new Map() };
+function listChanges(root: string, changes: CheckOptions['changes']): ChangedFile[] | null {
+  if (changes == null) return null;
+  return changes === 'staged' ? stagedFiles(root) : filesChangedSince(root, changes.since);
+}
 
-  const changed = changes === 'staged' ? stagedFiles(root) : filesChangedSince(root, changes.since);
+/**
+ * The files a run reads, and the staged content to read instead of the working tree. A changed
+ * context map can change the verdict on any file, so then every file is read. A staged file is
+ * read from the index even when the working tree no longer has it.
+ */
+function selectFiles(
+  map: ContextMap,
+  files: string[],
+  changed: ChangedFile[] | null,
+  configChanged: boolean,
+): { selected: string[]; contents: Map<string, string> } {
+  if (changed == null) return { selected: files, contents: new Map() };
+
+  const included = compileGlobs(map.include);
+  const excluded = compileGlobs(map.exclude);
   const scanned = new Set(files);
-  const kept = changed.filter((entry) => scanned.has(entry.file));
+  const kept = changed.filter(
+    (entry) =>
+      scanned.has(entry.file) ||
+      (entry.content != null && included(entry.file) && !excluded(entry.file)),
+  );
   const contents = new Map(
     kept.flatMap((entry) => (entry.content == null ? [] : [[entry.file, entry.content] as const])),
   );
-  return { selected: kept.map((entry) => entry.file), contents };
+  const selected = configChanged
+    ? [...new Set([...files, ...kept.map((entry) => entry.file)])].sort()
+    : kept.map((entry) => entry.file);
+  return { selected, contents };
 }
 
 interface Scan {

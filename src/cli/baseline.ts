@@ -44,7 +44,7 @@ async function writeBaseline(flags: BaselineFlags): Promise<number> {
     );
   }
   process.stderr.write(
-    `Wrote ${path.relative(process.cwd(), file) || file}: ${result.findings.length} findings.\n`,
+    `Wrote ${path.relative(process.cwd(), file) || file}: ${result.findings.length} finding${result.findings.length === 1 ? '' : 's'}.\n`,
   );
   return EXIT_CLEAN;
 }

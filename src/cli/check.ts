@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { Command, Option } from 'commander';
+import { UserError } from '../errors.js';
 import { runCheck } from '../check/run.js';
 import type { CheckResult } from '../check/run.js';
 import {
@@ -55,6 +56,9 @@ export function checkCommand(toolVersion: string, done: (code: number) => void):
 }
 
 async function check(flags: CheckFlags, toolVersion: string): Promise<number> {
+  if (flags.strictBaseline && flags.baseline == null) {
+    throw new UserError('--strict-baseline needs --baseline <file>.');
+  }
   const targets = planReports(flags.format, flags.output, process.env);
   const changes = flags.staged
     ? 'staged'
@@ -73,6 +77,11 @@ async function check(flags: CheckFlags, toolVersion: string): Promise<number> {
       })
     : [];
 
+  // The baseline's counts are in the text report; other reports get them on standard error, so a
+  // run that fails on a fixed entry (--strict-baseline) always says why.
+  if (delta.length > 0 && !targets.some((t) => t.format === 'text' && t.output === '-')) {
+    process.stderr.write(`${delta.join('\n')}\n`);
+  }
   const stdout = renderReports(
     targets,
     reported,

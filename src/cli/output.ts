@@ -36,6 +36,13 @@ export function planReports(
     formats.length > 0 ? formats : [env.GITHUB_ACTIONS === 'true' ? 'github' : 'text']
   ) as FormatName[];
   const targets = chosen.map((format, index) => ({ format, output: outputs[index] ?? '-' }));
+  const files = targets.map((target) => target.output).filter((output) => output !== '-');
+  const twice = files.find((file, index) => files.indexOf(file) !== index);
+  if (twice != null) {
+    throw new UserError(
+      `--output ${twice} is given for two reports; give each report its own file.`,
+    );
+  }
   if (targets.filter((target) => target.output === '-').length > 1) {
     throw new UserError(
       'only one report can go to standard output; give the others an --output <file>.',

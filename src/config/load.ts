@@ -37,9 +37,10 @@ export function findConfigFile(given: string | undefined, cwd: string): string {
   );
 }
 
-export function loadConfig(file: string): LoadedConfig {
+/** Reads the config from its file, or from `staged` text (the git index, for check --staged). */
+export function loadConfig(file: string, staged?: string): LoadedConfig {
   const display = displayPath(file);
-  const text = readConfigText(file, display);
+  const text = staged ?? readConfigText(file, display);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
 

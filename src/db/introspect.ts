@@ -51,13 +51,7 @@ export async function introspectTableOwnership(url: string): Promise<Record<stri
 }
 
 async function connect(url: string): Promise<pg.Client> {
-  const client = new pg.Client({
-    connectionString: url,
-    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-    statement_timeout: QUERY_TIMEOUT_MS,
-    query_timeout: QUERY_TIMEOUT_MS,
-    application_name: 'dbboundary',
-  });
+  const client = createClient(url);
   // A connection lost between queries also fails the query waiting on it; without a listener
   // the same error would end the process instead.
   client.on('error', () => undefined);
@@ -68,6 +62,21 @@ async function connect(url: string): Promise<pg.Client> {
   } catch (error) {
     await client.end().catch(() => undefined);
     throw failure(error, url, `cannot connect to PostgreSQL at ${describeTarget(url)}`);
+  }
+}
+
+/** The driver reads files the URL names (sslrootcert, sslcert…) as it builds the client. */
+function createClient(url: string): pg.Client {
+  try {
+    return new pg.Client({
+      connectionString: url,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      statement_timeout: QUERY_TIMEOUT_MS,
+      query_timeout: QUERY_TIMEOUT_MS,
+      application_name: 'dbboundary',
+    });
+  } catch (error) {
+    throw failure(error, url, `cannot use the connection settings for ${describeTarget(url)}`);
   }
 }
 

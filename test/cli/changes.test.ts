@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeTree } from '../helpers/tempdir.js';
@@ -117,5 +117,41 @@ describe('check --changed-since', () => {
     expect(run.stderr).toContain(
       "option '--staged' cannot be used with option '--changed-since <ref>'",
     );
+  });
+});
+
+describe('check --staged and the context map', () => {
+  it('judges with the staged context map, and checks every file when the map changed', async () => {
+    const root = repository();
+    writeFileSync(
+      path.join(root, 'dbboundary.yaml'),
+      ORDERS_AND_CUSTOMERS.replace(
+        'tables: ["orders.*"]',
+        'tables: ["orders.*", "customers.customers"]',
+      ).replace('tables: ["customers.*"]', 'tables: ["customers.addresses"]'),
+    );
+    git(root, 'add', 'dbboundary.yaml');
+    writeFileSync(path.join(root, 'dbboundary.yaml'), ORDERS_AND_CUSTOMERS);
+
+    // Staged, customers.customers moves to orders: the customers file now reads a foreign table.
+    expect(await findingsOf(root, ['--staged'])).toEqual({
+      code: 1,
+      files: ['src/customers/a.ts:1'],
+    });
+  });
+
+  it('reads a staged file that the working tree no longer has', async () => {
+    const root = repository();
+    writeFileSync(
+      path.join(root, 'src/orders/gone.ts'),
+      "db.query('SELECT * FROM customers.customers');\n",
+    );
+    git(root, 'add', 'src/orders/gone.ts');
+    rmSync(path.join(root, 'src/orders/gone.ts'));
+
+    expect(await findingsOf(root, ['--staged'])).toEqual({
+      code: 1,
+      files: ['src/orders/gone.ts:1'],
+    });
   });
 });

@@ -52,6 +52,23 @@ describe('formats and outputs', () => {
     );
   });
 
+  it('refuses two reports in one file, and --strict-baseline without a baseline', async () => {
+    const cwd = makeTree(TREE);
+    const sameFile = await runCli(['check', '-f', 'json', '-o', 'r', '-f', 'sarif', '-o', 'r'], {
+      cwd,
+    });
+    const strictAlone = await runCli(['check', '--strict-baseline'], { cwd });
+
+    expect(sameFile.exitCode).toBe(2);
+    expect(sameFile.stderr.trim()).toBe(
+      'dbboundary: --output r is given for two reports; give each report its own file.',
+    );
+    expect(strictAlone.exitCode).toBe(2);
+    expect(strictAlone.stderr.trim()).toBe(
+      'dbboundary: --strict-baseline needs --baseline <file>.',
+    );
+  });
+
   it('refuses two reports on standard output', async () => {
     const run = await runCli(['check', '--format', 'json', '--format', 'text'], {
       cwd: makeTree(TREE),
@@ -95,6 +112,14 @@ describe('baseline', () => {
     expect(fixed.exitCode).toBe(0);
     expect(fixed.stdout).toContain('0 new, 0 known, 1 fixed.');
     expect(strict.exitCode).toBe(1);
+
+    // Reports other than text carry no baseline counts: those go to standard error.
+    const strictJson = await runCli(
+      ['check', '--baseline', 'dbboundary-baseline.json', '--strict-baseline', '--format', 'json'],
+      { cwd },
+    );
+    expect(strictJson.exitCode).toBe(1);
+    expect(strictJson.stderr).toContain('0 new, 0 known, 1 fixed.');
   });
 });
 
