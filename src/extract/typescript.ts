@@ -121,13 +121,13 @@ export function extractFile(fileName: string, text: string, dialect: Dialect): F
 }
 
 /**
- * A cheap look at the text before the walk: SQL can only start right after a quote (or an opening
- * parenthesis or comment inside one), and an import below the top level needs `import(` or
+ * A cheap look at the text before the walk: SQL can only start right after a quote (after blanks,
+ * an opening parenthesis, a line continuation or a comment inside it), and an import below the top level needs `import(` or
  * `require(`. A false "yes" costs a full walk; a "no" is exact for what the walk would find.
  */
 const SQL_AFTER_QUOTE =
-  /['"`][\s(]*(?:--|\/\*|(?:select|insert|update|delete|with|merge|create|alter|drop|truncate|grant|revoke|comment|copy|lock|refresh|replace|upsert|call|prepare|execute|listen|notify|unlisten|load|handler|rename|vacuum|analyze|reindex|cluster|do|begin|commit|rollback|savepoint|set|show|explain|values|table)\b)/i;
-const UPPERCASE_AFTER_QUOTE = /['"`][\s(]*[A-Z]{3,}\b/;
+  /['"`](?:[\s(]|\\(?:\r?\n|[nrt]))*(?:--|\/\*|(?:select|insert|update|delete|with|merge|create|alter|drop|truncate|grant|revoke|comment|copy|lock|refresh|replace|upsert|call|prepare|execute|listen|notify|unlisten|load|handler|rename|vacuum|analyze|reindex|cluster|do|begin|commit|rollback|savepoint|set|show|explain|values|table)\b)/i;
+const UPPERCASE_AFTER_QUOTE = /['"`](?:[\s(]|\\(?:\r?\n|[nrt]))*[A-Z]{3,}\b/;
 const NESTED_IMPORT = /\b(?:import|require)\s*\(/;
 
 function mayHoldSqlOrNestedImports(text: string): boolean {

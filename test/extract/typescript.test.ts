@@ -52,6 +52,19 @@ describe('imports', () => {
     expect(specifiers(nested)).toEqual(['./a', './lazy']);
   });
 
+  it('finds SQL that starts after a line continuation or an escaped newline, in a file with no other hint', () => {
+    const code = [
+      "import { pool } from './db';",
+      'export const a = () => pool.query({ text: `\\',
+      'select * from orders.orders where id = $1;` });',
+      "export const b = () => pool.query('\\n  SELECT * FROM orders.carts');",
+    ].join('\n');
+    expect(sqlOf(code)).toEqual([
+      'select * from orders.orders where id = $1;',
+      '\n  SELECT * FROM orders.carts',
+    ]);
+  });
+
   it('ignores a dynamic import whose specifier is computed', () => {
     const { imports } = extractFile(
       '/x/file.ts',
