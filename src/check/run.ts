@@ -44,9 +44,9 @@ export interface CheckResult {
   findings: Finding[];
   allowed: AllowedFinding[];
   /** The files this run read, relative to root: all of them, or the changed ones. */
-  scannedFiles?: string[];
+  scannedFiles: string[];
   /** Findings silenced by a dbboundary-ignore-next-line comment, with its reason. */
-  suppressed?: SuppressedFinding[];
+  suppressed: SuppressedFinding[];
   /** Problems met along the way that are not findings (an unreadable tsconfig, say). */
   notices: string[];
   summary: CheckSummary;

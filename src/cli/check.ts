@@ -98,15 +98,8 @@ async function check(flags: CheckFlags, toolVersion: string): Promise<number> {
 
 function compare(result: CheckResult, file: string, partial: boolean): BaselineComparison {
   const baseline = readBaseline(path.resolve(process.cwd(), file));
-  const scope = partial
-    ? { files: new Set(result.findings.map((f) => f.file).concat(scannedFiles(result))) }
-    : undefined;
+  const scope = partial ? { files: new Set(result.scannedFiles) } : undefined;
   return compareWithBaseline(result.findings, baseline, scope);
-}
-
-/** The files a partial run read; baseline entries of other files cannot be judged stale. */
-function scannedFiles(result: CheckResult): string[] {
-  return result.scannedFiles ?? [];
 }
 
 /** The report of a baseline run lists the new findings; the known ones are counted. */

@@ -123,7 +123,7 @@ function rewriteDriverPlaceholders(chunk: SqlChunk, dialect: Dialect): SqlChunk 
 }
 
 /** Replaces each match in a chunk, keeping every other character's way back to the file. */
-export function rewriteChunk(
+function rewriteChunk(
   chunk: SqlChunk,
   pattern: RegExp,
   replace: (match: RegExpExecArray) => string,

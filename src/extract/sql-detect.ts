@@ -34,7 +34,7 @@ const SQL_PUNCTUATION = /\$\d|[\s(,=]\?|\*|\s=|::|;\s*$|\bon\s+conflict\b/i;
 export type SqlSite = 'sql' | 'prose' | 'other';
 
 /** Strips what may stand before the first keyword: blanks, comments, opening parentheses. */
-export function statementStart(text: string): string {
+function statementStart(text: string): string {
   let rest = text;
   for (;;) {
     const trimmed = rest.replace(/^[\s(]+/, '');

@@ -13,7 +13,7 @@ export function createColors(options: {
   return new Chalk({ level: colorsWanted(options) ? 1 : 0 });
 }
 
-export function colorsWanted({
+function colorsWanted({
   isTTY,
   env,
   flag,

@@ -10,7 +10,7 @@ export function formatJson(result: CheckResult): string {
       ...toJson(finding),
       allowedBy: finding.allowedBy,
     })),
-    suppressed: (result.suppressed ?? []).map((finding) => ({
+    suppressed: result.suppressed.map((finding) => ({
       ...toJson(finding),
       suppressedBy: finding.suppressedBy,
     })),

@@ -72,10 +72,7 @@ function ruleSuites(result: CheckResult, prefix: string): Suite[] {
   const cases: Array<[RuleId, Case]> = [
     ...result.findings.map((f): [RuleId, Case] => [f.rule, findingCase(f, nameOf(f), prefix)]),
     ...result.allowed.map((f): [RuleId, Case] => [f.rule, allowedCase(f, nameOf(f), prefix)]),
-    ...(result.suppressed ?? []).map((f): [RuleId, Case] => [
-      f.rule,
-      silencedCase(f, nameOf(f), prefix),
-    ]),
+    ...result.suppressed.map((f): [RuleId, Case] => [f.rule, silencedCase(f, nameOf(f), prefix)]),
   ];
 
   return (Object.keys(RULES) as RuleId[])

@@ -51,18 +51,14 @@ const WHY: Partial<Record<RuleId, string>> = {
  */
 export function formatSarif(result: CheckResult, context: SarifContext): string {
   const prefix = context.pathPrefix ?? '';
-  const fingerprint = fingerprinter([
-    ...result.findings,
-    ...result.allowed,
-    ...(result.suppressed ?? []),
-  ]);
+  const fingerprint = fingerprinter([...result.findings, ...result.allowed, ...result.suppressed]);
   const results = [
     ...result.findings.map((finding) => toResult(finding, prefix, fingerprint)),
     ...result.allowed.map((finding) => ({
       ...toResult(finding, prefix, fingerprint),
       suppressions: [allowSuppression(finding)],
     })),
-    ...(result.suppressed ?? []).map((finding) => ({
+    ...result.suppressed.map((finding) => ({
       ...toResult(finding, prefix, fingerprint),
       suppressions: [commentSuppression(finding, prefix)],
     })),

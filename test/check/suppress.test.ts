@@ -19,7 +19,7 @@ async function suppress(lines: string[]): Promise<SuppressionResult> {
   const result = await runCheck({ cwd: root });
   return {
     kept: result.findings.filter((f) => f.rule !== 'invalid-suppression'),
-    suppressed: result.suppressed ?? [],
+    suppressed: result.suppressed,
     problems: result.findings.filter((f) => f.rule === 'invalid-suppression'),
   };
 }

@@ -53,6 +53,8 @@ function resultOf(
     root: '/repo',
     findings,
     allowed: allowedFindings,
+    suppressed: [],
+    scannedFiles: [],
     notices: [],
     summary: {
       files: 0,

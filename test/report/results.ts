@@ -46,6 +46,7 @@ export function resultOf(
     root: '/work/shop',
     findings,
     allowed,
+    scannedFiles: [...new Set(findings.map((f) => f.file))],
     suppressed,
     notices,
     summary: {
