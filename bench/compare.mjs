@@ -1,9 +1,10 @@
 // Side by side, in one run, on one generated tree shaped like a service monorepo (one file in
-// five holds SQL): a bare parse of
-// the same files with the TypeScript compiler (the floor), dependency-cruiser, and dbboundary
-// check. Prints wall time, peak memory and the ratios. Usage: node bench/compare.mjs [files] [runs]
+// five holds SQL): a bare parse of the same files with the TypeScript compiler (the floor),
+// dependency-cruiser, and dbboundary check cold (empty cache), warm (nothing changed) and with
+// --staged on five changed files. Prints wall time, peak memory and the ratios.
+// Usage: node bench/compare.mjs [files] [runs]
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -153,16 +154,52 @@ function median(values) {
 }
 
 const root = process.env.BENCH_KEEP ?? mkdtempSync(path.join(tmpdir(), 'dbboundary-compare-'));
+const cacheDir = path.join(root, '.bench-cache');
+const git = (...args) =>
+  spawnSync('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.invalid', ...args], {
+    cwd: root,
+  });
+
+/** Changes and stages five files, each differently per run, so the cache has not seen them. */
+function stageFiveFiles(run) {
+  const files = git('ls-files', 'packages/*/src/modules/m1/repo-1*.ts')
+    .stdout.toString()
+    .trim()
+    .split('\n')
+    .slice(0, 5);
+  for (const file of files) appendFileSync(path.join(root, file), `// edit ${run}\n`);
+  git('add', ...files);
+  return files.length;
+}
+
 try {
   const files = generate(root);
   writeFileSync(path.join(root, 'floor.mjs'), FLOOR_SCRIPT);
+  writeFileSync(path.join(root, '.gitignore'), 'node_modules\n.bench-cache\nfloor.mjs\n');
+  git('init', '-q');
+  git('add', '-A');
+  git('commit', '-qm', 'generated');
+  const check = ['check', '--format', 'json', '--cache-dir', cacheDir];
+  let staged = 0;
   const contenders = [
     [
       'floor: TypeScript parse',
       'node',
       [path.join(root, 'floor.mjs'), path.join(root, 'packages')],
     ],
-    ['dbboundary check', 'node', [BIN, 'check', '--format', 'json']],
+    [
+      'check, cold (empty cache)',
+      'node',
+      [BIN, ...check],
+      () => rmSync(cacheDir, { recursive: true, force: true }),
+    ],
+    ['check, warm (cached)', 'node', [BIN, ...check]],
+    [
+      'check --staged, 5 files',
+      'node',
+      [BIN, ...check, '--staged'],
+      (run) => (staged = stageFiveFiles(run)),
+    ],
   ];
   if (existsSync(DEPCRUISE)) {
     contenders.push([
@@ -185,20 +222,28 @@ try {
   spawnSync('ln', ['-s', path.join(HERE, '../node_modules'), path.join(root, 'node_modules')]);
   const results = new Map(contenders.map(([name]) => [name, []]));
   for (let run = 0; run < RUNS; run++) {
-    for (const [name, command, args] of contenders) {
+    for (const [name, command, args, before] of contenders) {
+      before?.(run);
       results.get(name).push(measure(command, args, root));
     }
   }
 
   console.log(
-    `tree: ${files} TypeScript files in ${SERVICES.length} services, ${SERVICES.length * CONTEXTS_PER_SERVICE} contexts; ${RUNS} runs each, round-robin`,
+    `tree: ${files} TypeScript files in ${SERVICES.length} services, ${SERVICES.length * CONTEXTS_PER_SERVICE} contexts; ${staged} files staged; ${RUNS} runs each, round-robin`,
   );
   const floor = median(results.get('floor: TypeScript parse').map((r) => r.seconds));
+  const depcruise = results.has('dependency-cruiser')
+    ? median(results.get('dependency-cruiser').map((r) => r.seconds))
+    : null;
   for (const [name, runs] of results) {
     const seconds = median(runs.map((r) => r.seconds));
     const mib = Math.max(...runs.map((r) => r.mib));
+    const versus =
+      depcruise == null
+        ? ''
+        : `  ${(depcruise / seconds).toFixed(1).padStart(5)}x faster than dependency-cruiser`;
     console.log(
-      `${name.padEnd(26)} ${seconds.toFixed(2).padStart(6)} s  ${mib.toFixed(0).padStart(5)} MiB peak  ${(seconds / floor).toFixed(2)}x floor  (exit ${runs[0].status})`,
+      `${name.padEnd(26)} ${seconds.toFixed(2).padStart(6)} s  ${mib.toFixed(0).padStart(5)} MiB peak  ${(seconds / floor).toFixed(2)}x floor${versus}  (exit ${runs[0].status})`,
     );
   }
   if (!existsSync(DEPCRUISE)) {

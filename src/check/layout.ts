@@ -2,7 +2,7 @@ import type { ConfigProblem } from '../errors.js';
 import { globCannotMatch } from '../config/globs.js';
 import { displayPath } from '../config/read.js';
 import type { ContextDef, ContextMap } from '../config/types.js';
-import { compileGlobs } from '../extract/files.js';
+import { compileGlobs, filesUnderBase } from '../extract/files.js';
 import type { Matcher } from '../extract/files.js';
 
 /** Which context each file belongs to, and which files a context makes public. */
@@ -75,7 +75,7 @@ export class ContextLayout {
     // A glob that can never match was reported with the reason when the config was read.
     for (const glob of globs.filter((g) => !g.startsWith('!') && !globCannotMatch(g))) {
       const matches = compileGlobs([glob]);
-      if (!files.some((file) => matches(file))) {
+      if (!filesUnderBase(files, glob).some((file) => matches(file))) {
         this.problems.push({
           file: display,
           line,
@@ -94,7 +94,7 @@ export class ContextLayout {
     const leftOut = context.public.filter((g) => g.startsWith('!'));
     for (const glob of context.public.filter((g) => !g.startsWith('!'))) {
       const matches = compileGlobs([glob, ...leftOut]);
-      const foreign = files.filter(
+      const foreign = filesUnderBase(files, glob).filter(
         (file) => matches(file) && this.contextByFile.get(file) !== context.name,
       );
       if (foreign.length === 0) continue;
@@ -115,21 +115,42 @@ export class ContextLayout {
   }
 
   private assignFiles(display: string, files: readonly string[]): void {
+    const owners = this.ownersOf(files);
     const reported = new Set<string>();
     for (const file of files) {
-      const owners = this.codeMatchers.filter((matcher) => matcher.matches(file));
-      if (owners.length > 1) {
-        const pair = owners.map((owner) => owner.name).join(' and ');
+      const names = owners.get(file) ?? [];
+      if (names.length > 1) {
+        const pair = names.join(' and ');
         if (!reported.has(pair)) {
           reported.add(pair);
           this.problems.push({
             file: display,
-            line: this.lineOfCode(owners[1]!.name),
+            line: this.lineOfCode(names[1]!),
             message: `${file} is matched by the code globs of both ${pair}; a file belongs to one context. Narrow one of the globs.`,
           });
         }
       }
-      this.contextByFile.set(file, owners[0]?.name ?? null);
+      this.contextByFile.set(file, names[0] ?? null);
     }
+  }
+
+  /** The contexts whose code globs take each file, in the map's order. */
+  private ownersOf(files: readonly string[]): Map<string, string[]> {
+    const owners = new Map<string, string[]>();
+    for (const [index, context] of this.map.contexts.entries()) {
+      const { name, matches } = this.codeMatchers[index]!;
+      const candidates = new Set(
+        context.code
+          .filter((glob) => !glob.startsWith('!'))
+          .flatMap((glob) => filesUnderBase(files, glob)),
+      );
+      for (const file of candidates) {
+        if (!matches(file)) continue;
+        const names = owners.get(file);
+        if (names) names.push(name);
+        else owners.set(file, [name]);
+      }
+    }
+    return owners;
   }
 }

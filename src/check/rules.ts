@@ -4,7 +4,7 @@ import type { ParseResult, ParsedStatement, TableRef } from '../sql/types.js';
 import { FALLBACKS, STAND_IN_NAME, renderSql } from '../extract/render.js';
 import type { RenderedSql } from '../extract/render.js';
 import type { Dialect } from '../sql/types.js';
-import { fingerprintStatement, textFingerprint } from '../sql/index.js';
+import { textFingerprint } from '../sql/index.js';
 import type { Finding, RuleId } from './findings.js';
 import { RULES } from './findings.js';
 import type { TableOwnership } from './ownership.js';
@@ -17,9 +17,22 @@ export interface FileUnderCheck {
   /** Turns a file offset into a 1-based line and column. */
   position: (offset: number) => { line: number; column: number };
   parse: (sql: string) => ParseResult;
+  /** The statement's shape for baselines (see SqlFrontend.fingerprint). */
+  fingerprint: (sql: string) => string;
   ownership: TableOwnership;
   dialect: Dialect;
   dialectName: string;
+}
+
+/**
+ * Thrown by a FileUnderCheck's parse or fingerprint when it replays a cached file and the answer
+ * asked for was not stored: the file is then judged again with the SQL parser loaded.
+ */
+export class ParserNeeded extends Error {
+  constructor() {
+    super('the SQL parser is needed for an answer the cache does not hold');
+    this.name = 'ParserNeeded';
+  }
 }
 
 export interface ImportTarget {
@@ -119,9 +132,7 @@ function withStatement(
   if (findings.length === 0) return findings;
 
   const fingerprint =
-    statement == null
-      ? textFingerprint(fact.text)
-      : fingerprintStatement(unit.dialect, statement.text);
+    statement == null ? textFingerprint(fact.text) : unit.fingerprint(statement.text);
   const sqlLine = unit.position(fact.offset).line;
   return findings.map((found) => ({ ...found, statement: fingerprint, sqlLine }));
 }
@@ -156,6 +167,7 @@ function safeParse(unit: FileUnderCheck, sql: string): ParseResult {
   try {
     return unit.parse(sql);
   } catch (error) {
+    if (error instanceof ParserNeeded) throw error;
     const reason = error instanceof RangeError ? TOO_DEEP : (error as Error).message;
     return { ok: false, message: reason, offset: null };
   }

@@ -1,28 +1,23 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { codeVersion, resolutionKey } from '../cache/keys.js';
+import { FactsCache } from '../cache/store.js';
+import type { CacheOptions } from '../cache/store.js';
 import { ConfigError, UserError } from '../errors.js';
 import { displayPath } from '../config/read.js';
 import { applyAllowRules } from './allow.js';
 import { summarize } from './summary.js';
 import { applySuppressions } from './suppress.js';
-import type { FileSuppressions, SuppressedFinding } from './suppress.js';
+import type { SuppressedFinding } from './suppress.js';
+import { scanFiles } from './scan.js';
 import { filesChangedSince, stagedFiles } from '../git/index.js';
 import type { ChangedFile } from '../git/index.js';
 import type { CheckSummary } from './summary.js';
 import { findConfigFile, loadConfig } from '../config/load.js';
 import type { ContextMap } from '../config/types.js';
 import { compileGlobs, discoverFiles } from '../extract/files.js';
-import { ModuleResolver } from '../extract/resolve.js';
-import { extractFile } from '../extract/typescript.js';
-import { loadSqlFrontend } from '../sql/index.js';
-import type { ParseResult, SqlFrontend } from '../sql/types.js';
 import { RULES } from './findings.js';
 import type { AllowedFinding, Finding } from './findings.js';
-import type { ImportFact } from '../extract/facts.js';
 import { ContextLayout } from './layout.js';
-import { TableOwnership } from './ownership.js';
-import { checkImports, checkSql, checkSyntax } from './rules.js';
-import type { FileUnderCheck, ImportTarget } from './rules.js';
 
 export interface CheckOptions {
   /** --config as given, or undefined to look for dbboundary.yaml in cwd. */
@@ -34,6 +29,10 @@ export interface CheckOptions {
    * judged as in a full run.
    */
   changes?: 'staged' | { since: string };
+  /** Keep per-file results between runs (cache/store.ts); no cache when not given. */
+  cache?: CacheOptions;
+  /** Worker threads for parsing files (extract/pool.ts); 1, the default, parses on this thread. */
+  jobs?: number;
 }
 
 export type { CheckSummary };
@@ -59,7 +58,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const changed = listChanges(path.dirname(configFile), options.changes);
   const configChange = changed?.find((entry) => entry.file === path.basename(configFile));
   const { map, problems } = loadConfig(configFile, configChange?.content);
-  const { files, unreadable } = discoverFiles(map.root, map.include, map.exclude);
+  const { files, unreadable, configFiles } = discoverFiles(map.root, map.include, map.exclude);
   const layout = new ContextLayout(map, files);
 
   problems.push(...layout.problems);
@@ -71,8 +70,20 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   }
 
   const { selected, contents } = selectFiles(map, files, changed, configChange != null);
-  const frontend = await loadSqlFrontend(map.dialect);
-  const scan = scanFiles(map, selected, layout, frontend, contents);
+  const cache = options.cache
+    ? {
+        store: FactsCache.open(
+          configFile,
+          map.root,
+          { code: codeVersion(), dialect: map.dialect },
+          options.cache,
+        ),
+        resolutionKey: resolutionKey(map.root, files, configFiles),
+      }
+    : null;
+  const scan = await scanFiles(map, selected, layout, contents, cache, options.jobs ?? 1);
+  const cacheProblem = cache?.store.save(options.changes != null);
+  if (cacheProblem) scan.notices.push(cacheProblem);
   if (options.changes == null) {
     scan.findings.push(
       ...unreadable.map((entry) => unreadableFolder(entry.path, entry.reason, layout)),
@@ -143,121 +154,6 @@ function selectFiles(
   return { selected, contents };
 }
 
-interface Scan {
-  findings: Finding[];
-  notices: string[];
-  suppressions: Map<string, FileSuppressions>;
-  sqlStrings: number;
-  statements: number;
-  unparsedSql: number;
-  imports: number;
-}
-
-interface ScanTools {
-  map: ContextMap;
-  layout: ContextLayout;
-  ownership: TableOwnership;
-  resolver: ModuleResolver;
-  parse: (sql: string) => ParseResult;
-  /** Content to read instead of the file on disk (the git index, for --staged). */
-  contents: Map<string, string>;
-}
-
-function scanFiles(
-  map: ContextMap,
-  files: string[],
-  layout: ContextLayout,
-  frontend: SqlFrontend,
-  contents: Map<string, string>,
-): Scan {
-  const tools: ScanTools = {
-    map,
-    layout,
-    ownership: new TableOwnership(map),
-    resolver: new ModuleResolver(map.root),
-    parse: memoize((sql: string) => frontend.parse(sql)),
-    contents,
-  };
-  const scan: Scan = {
-    findings: [],
-    notices: [],
-    suppressions: new Map(),
-    sqlStrings: 0,
-    statements: 0,
-    unparsedSql: 0,
-    imports: 0,
-  };
-
-  for (const file of files) {
-    try {
-      scanFile(file, tools, scan);
-    } catch (error) {
-      if (!isFileLevelFailure(error)) throw error;
-      scan.findings.push(unanalysedFile(file, layout.contextOf(file), error));
-    }
-  }
-
-  scan.notices.push(...tools.resolver.warnings);
-  return scan;
-}
-
-function scanFile(file: string, tools: ScanTools, scan: Scan): void {
-  const absolute = path.join(tools.map.root, file);
-  const staged = tools.contents.get(file);
-  const { text, notUtf8 } =
-    staged == null ? readSource(absolute) : { text: staged, notUtf8: false };
-  const facts = extractFile(absolute, text, tools.map.dialect);
-  if (facts.suppressions.length > 0) {
-    scan.suppressions.set(file, {
-      context: tools.layout.contextOf(file),
-      comments: facts.suppressions,
-    });
-  }
-  const unit: FileUnderCheck = {
-    file,
-    context: tools.layout.contextOf(file),
-    facts,
-    position: positionsOf(text),
-    parse: tools.parse,
-    ownership: tools.ownership,
-    dialect: tools.map.dialect,
-    dialectName: tools.map.dialect === 'mysql' ? 'MySQL' : 'PostgreSQL',
-  };
-
-  const sql = checkSql(unit);
-  const targets = facts.imports.map((fact) => resolveImport(tools, absolute, fact));
-  scan.findings.push(
-    ...checkSyntax(unit, notUtf8),
-    ...sql.findings,
-    ...checkImports(unit, targets),
-  );
-  scan.sqlStrings += facts.sql.length;
-  scan.statements += sql.statements;
-  scan.unparsedSql += sql.unparsed;
-  scan.imports += facts.imports.length;
-}
-
-function resolveImport(tools: ScanTools, fromFile: string, fact: ImportFact): ImportTarget {
-  const resolved = tools.resolver.resolve(fromFile, fact.specifier);
-  const relative = resolved == null ? null : toRelative(tools.map.root, resolved);
-  const context = relative == null ? null : tools.layout.contextOf(relative);
-  return {
-    ...fact,
-    file: relative,
-    context,
-    isPublic: context != null && tools.layout.isPublic(context, relative!),
-  };
-}
-
-/**
- * One file that cannot be read, or that nests so deeply the parser runs out of stack, is
- * reported and skipped; the rest of the tree is still checked. Any other error is a bug.
- */
-function isFileLevelFailure(error: unknown): error is Error {
-  if (error instanceof RangeError) return true;
-  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string';
-}
-
 function unreadableFolder(folder: string, reason: string, layout: ContextLayout): Finding {
   return {
     rule: 'unparsed-file',
@@ -272,89 +168,14 @@ function unreadableFolder(folder: string, reason: string, layout: ContextLayout)
   };
 }
 
-function unanalysedFile(file: string, context: string | null, error: Error): Finding {
-  const code = (error as NodeJS.ErrnoException).code;
-  const reason =
-    error instanceof RangeError
-      ? 'its code nests too deeply to analyse (out of stack)'
-      : `it cannot be read (${code}: ${error.message.replace(/^[A-Z]+: /, '').split(',')[0]})`;
-  return {
-    rule: 'unparsed-file',
-    severity: RULES['unparsed-file'].severity,
-    file,
-    line: 1,
-    column: 1,
-    context,
-    targets: [],
-    tables: [],
-    message: `not checked: ${reason}.`,
-  };
-}
-
-function readSource(file: string): { text: string; notUtf8: boolean } {
-  const bytes = readFileSync(file);
-  try {
-    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), notUtf8: false };
-  } catch {
-    return { text: new TextDecoder('utf-8').decode(bytes), notUtf8: true };
-  }
-}
-
-/** A path under root as root-relative with `/`; null when the file lies outside root. */
-function toRelative(root: string, file: string): string | null {
-  // The common case, a resolved file under root, without path.relative's normalising.
-  const prefix = root.endsWith(path.sep) ? root : `${root}${path.sep}`;
-  if (file.startsWith(prefix) && !file.includes(`${path.sep}..`)) {
-    return path.sep === '/'
-      ? file.slice(prefix.length)
-      : file.slice(prefix.length).split(path.sep).join('/');
-  }
-  const relative = path.relative(root, file);
-  if (relative.startsWith('..') || path.isAbsolute(relative)) return null;
-  return relative.split(path.sep).join('/');
-}
-
-function positionsOf(text: string): (offset: number) => { line: number; column: number } {
-  let lineStarts: number[] | null = null;
-  return (offset) => {
-    lineStarts ??= computeLineStarts(text);
-    let low = 0;
-    let high = lineStarts.length - 1;
-    while (low < high) {
-      const middle = (low + high + 1) >> 1;
-      if (lineStarts[middle]! <= offset) low = middle;
-      else high = middle - 1;
-    }
-    return { line: low + 1, column: offset - lineStarts[low]! + 1 };
-  };
-}
-
-function computeLineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code === 10 || (code === 13 && text.charCodeAt(i + 1) !== 10)) starts.push(i + 1);
-  }
-  return starts;
-}
-
-function memoize(parse: (sql: string) => ParseResult): (sql: string) => ParseResult {
-  const cache = new Map<string, ParseResult>();
-  return (sql) => {
-    let result = cache.get(sql);
-    if (!result) {
-      result = parse(sql);
-      if (sql.length < 100_000) cache.set(sql, result);
-    }
-    return result;
-  };
-}
+/** The order of String.prototype.localeCompare, without building a collator per comparison. */
+const collator = new Intl.Collator();
 
 function byLocation(a: Finding, b: Finding): number {
   return (
-    a.file.localeCompare(b.file) ||
+    collator.compare(a.file, b.file) ||
     a.line - b.line ||
     a.column - b.column ||
-    a.rule.localeCompare(b.rule)
+    collator.compare(a.rule, b.rule)
   );
 }

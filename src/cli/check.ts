@@ -12,9 +12,17 @@ import {
 import type { BaselineComparison } from '../baseline/index.js';
 import { FORMATS } from '../report/index.js';
 import { planReports, renderReports, reportContext } from './output.js';
-import { EXIT_CLEAN, EXIT_FINDINGS, collect, writeStdout } from './shared.js';
+import {
+  EXIT_CLEAN,
+  EXIT_FINDINGS,
+  collect,
+  writeStdout,
+  addScanOptions,
+  scanSettings,
+} from './shared.js';
+import type { ScanFlags } from './shared.js';
 
-interface CheckFlags {
+interface CheckFlags extends ScanFlags {
   config?: string;
   format: string[];
   output: string[];
@@ -26,33 +34,37 @@ interface CheckFlags {
 }
 
 export function checkCommand(toolVersion: string, done: (code: number) => void): Command {
-  return new Command('check')
-    .description("Find code that reaches into another context's tables or private files.")
-    .option('-c, --config <file>', 'context map (default: dbboundary.yaml in the working folder)')
-    .option(
-      '-f, --format <format>',
-      `report format, repeatable: ${FORMATS.join(', ')}`,
-      collect,
-      [],
-    )
-    .option(
-      '-o, --output <file>',
-      'file for the report of the same position ("-" for standard output)',
-      collect,
-      [],
-    )
-    .option('--no-color', 'never colour the text report')
-    .addOption(
-      new Option('--staged', 'check only files staged in git, as staged').conflicts('changedSince'),
-    )
-    .option('--changed-since <ref>', 'check only files changed since a commit, branch or tag')
-    .option('--baseline <file>', 'fail only on findings this baseline does not list')
-    .option('--strict-baseline', 'with --baseline, fail also on entries that no longer match')
-    .addHelpText(
-      'after',
-      '\nExit codes: 0 clean (warnings only), 1 errors found, 2 usage or config failure.',
-    )
-    .action(async (flags: CheckFlags) => done(await check(flags, toolVersion)));
+  return addScanOptions(
+    new Command('check')
+      .description("Find code that reaches into another context's tables or private files.")
+      .option('-c, --config <file>', 'context map (default: dbboundary.yaml in the working folder)')
+      .option(
+        '-f, --format <format>',
+        `report format, repeatable: ${FORMATS.join(', ')}`,
+        collect,
+        [],
+      )
+      .option(
+        '-o, --output <file>',
+        'file for the report of the same position ("-" for standard output)',
+        collect,
+        [],
+      )
+      .option('--no-color', 'never colour the text report')
+      .addOption(
+        new Option('--staged', 'check only files staged in git, as staged').conflicts(
+          'changedSince',
+        ),
+      )
+      .option('--changed-since <ref>', 'check only files changed since a commit, branch or tag')
+      .option('--baseline <file>', 'fail only on findings this baseline does not list')
+      .option('--strict-baseline', 'with --baseline, fail also on entries that no longer match')
+      .addHelpText(
+        'after',
+        '\nExit codes: 0 clean (warnings only), 1 errors found, 2 usage or config failure.',
+      )
+      .action(async (flags: CheckFlags) => done(await check(flags, toolVersion))),
+  );
 }
 
 async function check(flags: CheckFlags, toolVersion: string): Promise<number> {
@@ -65,7 +77,12 @@ async function check(flags: CheckFlags, toolVersion: string): Promise<number> {
     : flags.changedSince != null
       ? { since: flags.changedSince }
       : undefined;
-  const result = await runCheck({ config: flags.config, cwd: process.cwd(), changes });
+  const result = await runCheck({
+    config: flags.config,
+    cwd: process.cwd(),
+    changes,
+    ...scanSettings(flags, process.env),
+  });
 
   const comparison =
     flags.baseline != null ? compare(result, flags.baseline, changes != null) : null;
@@ -85,7 +102,7 @@ async function check(flags: CheckFlags, toolVersion: string): Promise<number> {
   const stdout = renderReports(
     targets,
     reported,
-    reportContext(result, flags.color, toolVersion),
+    reportContext(result, flags.color, toolVersion, targets),
     delta,
   );
   if (stdout) await writeStdout(stdout);

@@ -51,17 +51,22 @@ export function planReports(
   return targets;
 }
 
+/** Paths in sarif, github and junit reports start at the repository's root, which git tells. */
+const REPOSITORY_PATH_FORMATS = new Set(['sarif', 'github', 'junit']);
+
 export function reportContext(
   result: CheckResult,
   color: boolean,
   toolVersion: string,
+  targets: ReportTarget[],
 ): ReportContext {
   const configDir = path.dirname(result.config);
+  const needsPrefix = targets.some((target) => REPOSITORY_PATH_FORMATS.has(target.format));
   return {
     colors: createColors({ isTTY: Boolean(process.stdout.isTTY), env: process.env, flag: color }),
     configDir,
     toolVersion,
-    pathPrefix: repositoryPrefix(configDir),
+    ...(needsPrefix ? { pathPrefix: repositoryPrefix(configDir) } : {}),
   };
 }
 

@@ -24,7 +24,11 @@ export interface Discovery {
   files: string[];
   /** Folders and files that exist but could not be read, with the reason. */
   unreadable: { path: string; reason: string }[];
+  /** tsconfig, jsconfig and package.json files met on the way, which steer module resolution. */
+  configFiles: string[];
 }
+
+const RESOLUTION_CONFIG = /^(?:tsconfig.*|jsconfig.*|package)\.json$/;
 
 /**
  * Lists the files under root that the include globs take and the exclude globs leave, as
@@ -34,7 +38,7 @@ export interface Discovery {
 export function discoverFiles(root: string, include: string[], exclude: string[]): Discovery {
   const included = compileGlobs(include);
   const excluded = compileGlobs(exclude);
-  const found: Discovery = { files: [], unreadable: [] };
+  const found: Discovery = { files: [], unreadable: [], configFiles: [] };
   const seenFolders = new Set<string>();
   const realRoot = realpathSync(root);
 
@@ -47,12 +51,15 @@ export function discoverFiles(root: string, include: string[], exclude: string[]
       if (kind === 'folder' && !excluded(`${relative}/x`)) walk(relative);
       else if (kind === 'file' && included(relative) && !excluded(relative)) {
         found.files.push(relative);
+      } else if (kind === 'file' && RESOLUTION_CONFIG.test(entry.name)) {
+        found.configFiles.push(relative);
       }
     }
   };
 
   walk('');
   found.files.sort();
+  found.configFiles.sort();
   return found;
 }
 
@@ -92,4 +99,26 @@ function kindOf(entry: Dirent, absolute: string, realRoot: string): 'file' | 'fo
   } catch {
     return 'other';
   }
+}
+
+/**
+ * The files of a sorted list that a glob may match: those under the glob's fixed leading folders
+ * (`src/orders` for `src/orders/**`), found by binary search. Callers still test each with the
+ * glob; this only spares them the rest of the tree.
+ */
+export function filesUnderBase(sortedFiles: readonly string[], glob: string): readonly string[] {
+  // The base keeps the glob's escapes (`src/\(admin\)`); file names have none.
+  const base = picomatch.scan(glob).base.replace(/\\(.)/g, '$1');
+  if (!base) return sortedFiles;
+
+  let low = 0;
+  let high = sortedFiles.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (sortedFiles[middle]! < base) low = middle + 1;
+    else high = middle;
+  }
+  let end = low;
+  while (end < sortedFiles.length && sortedFiles[end]!.startsWith(base)) end++;
+  return sortedFiles.slice(low, end);
 }

@@ -9,40 +9,29 @@ import { ts } from 'ts-morph';
  */
 export class ModuleResolver {
   private readonly configByDir = new Map<string, LoadedTsconfig>();
-  private readonly notices: string[] = [];
-  private readonly unresolvedAliases = new Set<string>();
 
   constructor(private readonly root: string) {}
 
-  /** Problems met while reading tsconfig files, each once. */
-  get warnings(): readonly string[] {
-    return this.notices;
-  }
-
-  /** The absolute path of the file a specifier names, or null for a package outside the tree. */
-  resolve(fromFile: string, specifier: string): string | null {
+  /**
+   * The absolute path of the file a specifier names, or null for a package outside the tree;
+   * with notices: problems of the tsconfig that governs the importing file, and a specifier that
+   * matches a tsconfig path alias but leads to no file.
+   */
+  resolve(fromFile: string, specifier: string): { file: string | null; notices: string[] } {
     const config = this.tsconfigFor(path.dirname(fromFile));
     const result = ts.resolveModuleName(specifier, fromFile, config.options, ts.sys, config.cache);
     const resolved = result.resolvedModule;
-    if (resolved && !isInsideNodeModules(resolved.resolvedFileName)) {
-      return resolved.resolvedFileName;
+    if (resolved) {
+      const inTree = !isInsideNodeModules(resolved.resolvedFileName);
+      return { file: inTree ? resolved.resolvedFileName : null, notices: config.problems };
     }
-    if (resolved) return null;
 
     // An import TypeScript cannot resolve (a stylesheet, a missing file) still names a place.
-    if (specifier.startsWith('.')) return path.resolve(path.dirname(fromFile), specifier);
-    this.noteUnresolvedAlias(specifier, config.options.paths);
-    return null;
-  }
-
-  /** A path alias that leads nowhere would hide a cross-context import: say so, once per alias. */
-  private noteUnresolvedAlias(specifier: string, paths: ts.MapLike<string[]> | undefined): void {
-    const alias = Object.keys(paths ?? {}).find((pattern) => matchesAlias(pattern, specifier));
-    if (alias == null || this.unresolvedAliases.has(specifier)) return;
-    this.unresolvedAliases.add(specifier);
-    this.notices.push(
-      `import "${specifier}" matches the tsconfig path "${alias}" but no file; it was not checked.`,
-    );
+    if (specifier.startsWith('.')) {
+      return { file: path.resolve(path.dirname(fromFile), specifier), notices: config.problems };
+    }
+    const alias = unresolvedAliasNotice(specifier, config.options.paths);
+    return { file: null, notices: alias ? [...config.problems, alias] : config.problems };
   }
 
   private tsconfigFor(dir: string): LoadedTsconfig {
@@ -65,8 +54,12 @@ export class ModuleResolver {
   private loadTsconfig(file: string): LoadedTsconfig {
     const read = ts.readConfigFile(file, ts.sys.readFile);
     if (read.error) {
-      this.warn(file, read.error, 'imports from files under it are resolved without its paths');
-      return defaultTsconfig(path.dirname(file));
+      const problem = this.describe(
+        file,
+        read.error,
+        'imports from files under it are resolved without its paths',
+      );
+      return { ...defaultTsconfig(path.dirname(file)), problems: [problem] };
     }
 
     const host: ts.ParseConfigHost = {
@@ -82,23 +75,35 @@ export class ModuleResolver {
       undefined,
       file,
     );
-    for (const error of parsed.errors) {
+    const problems = parsed.errors
       // 18003: "no inputs were found", expected since file lists are deliberately not read.
-      if (error.code !== 18003) this.warn(file, error, 'its other settings are used');
-    }
-    return withCache(permissive(parsed.options), path.dirname(file));
+      .filter((error) => error.code !== 18003)
+      .map((error) => this.describe(file, error, 'its other settings are used'));
+    return { ...withCache(permissive(parsed.options), path.dirname(file)), problems };
   }
 
-  private warn(file: string, diagnostic: ts.Diagnostic, consequence: string): void {
+  private describe(file: string, diagnostic: ts.Diagnostic, consequence: string): string {
     const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ');
     const display = path.relative(this.root, file).split(path.sep).join('/') || file;
-    this.notices.push(`${display}: ${message} (${consequence})`);
+    return `${display}: ${message} (${consequence})`;
   }
+}
+
+/** A path alias that leads nowhere would hide a cross-context import: say so. */
+function unresolvedAliasNotice(
+  specifier: string,
+  paths: ts.MapLike<string[]> | undefined,
+): string | null {
+  const alias = Object.keys(paths ?? {}).find((pattern) => matchesAlias(pattern, specifier));
+  if (alias == null) return null;
+  return `import "${specifier}" matches the tsconfig path "${alias}" but no file; it was not checked.`;
 }
 
 interface LoadedTsconfig {
   options: ts.CompilerOptions;
   cache: ts.ModuleResolutionCache;
+  /** What was wrong with the tsconfig file, told with each import it governs. */
+  problems: string[];
 }
 
 /** Bundler resolution takes every form a codebase may use: extensionless, .js for .ts, index files. */
@@ -114,10 +119,10 @@ function permissive(options: ts.CompilerOptions): ts.CompilerOptions {
 }
 
 function defaultTsconfig(dir: string): LoadedTsconfig {
-  return withCache(permissive({}), dir);
+  return { ...withCache(permissive({}), dir), problems: [] };
 }
 
-function withCache(options: ts.CompilerOptions, dir: string): LoadedTsconfig {
+function withCache(options: ts.CompilerOptions, dir: string): Omit<LoadedTsconfig, 'problems'> {
   const canonical = ts.sys.useCaseSensitiveFileNames
     ? (name: string) => name
     : (name: string) => name.toLowerCase();

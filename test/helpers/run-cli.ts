@@ -11,7 +11,8 @@ export interface CliRun {
 
 /**
  * Spawns the built command line as a user would, with a bare environment: NO_COLOR unless a
- * test gives its own variables, and no CI or GitHub variables leaking in from the machine running the tests.
+ * test gives its own variables, the tests' cache folder, and no CI or GitHub variables leaking in
+ * from the machine running the tests.
  */
 export async function runCli(
   args: string[],
@@ -19,7 +20,14 @@ export async function runCli(
 ): Promise<CliRun> {
   const result = await execa('node', [BIN, ...args], {
     cwd: options.cwd,
-    env: { PATH: process.env.PATH ?? '', ...(options.env ?? { NO_COLOR: '1' }) },
+    env: {
+      PATH: process.env.PATH ?? '',
+      // The tests' own cache folder (global-setup.ts); a test may give another.
+      ...(process.env.DBBOUNDARY_CACHE_DIR
+        ? { DBBOUNDARY_CACHE_DIR: process.env.DBBOUNDARY_CACHE_DIR }
+        : {}),
+      ...(options.env ?? { NO_COLOR: '1' }),
+    },
     extendEnv: false,
     reject: false,
     timeout: 60_000,

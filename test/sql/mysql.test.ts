@@ -331,14 +331,11 @@ describe('mysql: errors', () => {
 });
 
 describe('mysql: large input', () => {
-  test('a 1 MB INSERT parses within a few seconds', () => {
+  // Its time (about 1.0 to 1.4 s on a 2-core VM) is a figure for a benchmark, not a test.
+  test('a 1 MB INSERT parses, with its table', () => {
     const sql = buildLargeInsert('shop.items', 1_000_000, '?');
-    const started = performance.now();
     const result = mysql.parse(sql);
-    const elapsed = performance.now() - started;
 
     expect(result.ok && result.statements[0]?.tables.map(qualify)).toEqual(['shop.items']);
-    // Measured at about 1.0–1.4 s on a 2-core VM; the bound leaves room for a busy CI machine.
-    expect(elapsed).toBeLessThan(3_000);
   });
 });

@@ -1,0 +1,205 @@
+import { createHash } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import path from 'node:path';
+import type { FileFacts } from '../extract/facts.js';
+import type { ParseResult } from '../sql/types.js';
+
+/**
+ * The per-file cache of check: what extraction found in a file, what the SQL parser answered for
+ * its statements and where its imports led, keyed by the hash of the file's content. A warm run
+ * reads files and hashes them, and loads neither the TypeScript compiler nor the SQL parser
+ * unless some file changed.
+ *
+ * One JSON file per context map. It is thrown away whole when dbboundary's own code or the
+ * dialect changes, and a file's import targets are used only while the inputs of module
+ * resolution (the list of source files, tsconfig and package.json files, the package manager's
+ * install record) are as they were when they were found.
+ */
+
+const FORMAT = 2;
+
+export interface CachedFile {
+  /** Hash of the file's bytes (or of the staged text). */
+  hash: string;
+  notUtf8: boolean;
+  facts: FileFacts;
+  /** Each SQL text the rules gave the parser for this file, with its answer. */
+  parses: [string, ParseResult][];
+  /** Each statement the rules took a fingerprint of, with the fingerprint. */
+  fingerprints: [string, string][];
+  /** The resolution key (cache/keys.ts) the import targets were found under. */
+  resolution: string;
+  /** Per import of facts.imports, the file it led to (relative to the root), or null. */
+  targets: (string | null)[];
+  /** Notices that resolving this file's imports gave (a tsconfig that cannot be read, say). */
+  notices: string[];
+}
+
+/** The first line of a cache file: what made it. */
+interface CacheHeader {
+  format: number;
+  code: string;
+  dialect: string;
+}
+
+/** A stored line, parsed only when its file is asked for. */
+interface StoredLine {
+  hash: string;
+  line: string;
+  entry?: CachedFile;
+}
+
+export interface CacheOptions {
+  /** The folder for cache files; by default node_modules/.cache/dbboundary, or a temp folder. */
+  dir?: string;
+}
+
+/**
+ * The file is JSON lines: a header, then one line per file, `"path"<TAB>hash<TAB>{entry}`, so a
+ * run reads only the entries of the files it checks and writes unchanged ones back as they were.
+ */
+export class FactsCache {
+  private readonly previous: Map<string, StoredLine>;
+  private readonly next = new Map<string, string>();
+  private changed = false;
+
+  private constructor(
+    readonly file: string,
+    private readonly header: CacheHeader,
+  ) {
+    const stored = readCacheFile(file, header);
+    this.previous = stored ?? new Map();
+    if (stored == null) this.changed = true;
+  }
+
+  static open(
+    configFile: string,
+    root: string,
+    key: { code: string; dialect: string },
+    options: CacheOptions,
+  ): FactsCache {
+    const dir = options.dir ?? defaultCacheDir(root);
+    const name = `check-${hashText(configFile).slice(0, 16)}.jsonl`;
+    return new FactsCache(path.join(dir, name), { format: FORMAT, ...key });
+  }
+
+  /** The entry for a file whose content hashes to hash, if the last run stored one. */
+  get(file: string, hash: string): CachedFile | undefined {
+    const stored = this.previous.get(file);
+    if (stored?.hash !== hash) return undefined;
+    try {
+      const json = stored.line.indexOf('\t', stored.line.indexOf('\t') + 1) + 1;
+      stored.entry ??= JSON.parse(stored.line.slice(json)) as CachedFile;
+      return stored.entry;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Keeps an entry for the next run; giving back the entry get() returned changes nothing. */
+  put(file: string, entry: CachedFile): void {
+    const stored = this.previous.get(file);
+    if (stored?.entry === entry) {
+      this.next.set(file, stored.line);
+      return;
+    }
+    this.changed = true;
+    this.next.set(file, `${JSON.stringify(file)}\t${entry.hash}\t${JSON.stringify(entry)}`);
+  }
+
+  /**
+   * Writes the entries put in this run; entries of files this run did not read are kept from the
+   * last run when keepOthers is set (a run over changed files only). Returns a problem to report
+   * when the cache cannot be written, or null.
+   */
+  save(keepOthers: boolean): string | null {
+    const lines = new Map(this.next);
+    if (keepOthers) {
+      for (const [file, stored] of this.previous) {
+        if (!lines.has(file)) lines.set(file, stored.line);
+      }
+    }
+    const dropped = [...this.previous.keys()].some((file) => !lines.has(file));
+    if (!this.changed && !dropped) return null;
+
+    const text = [JSON.stringify(this.header), ...lines.values()].join('\n');
+    return writeAtomically(this.file, `${text}\n`);
+  }
+}
+
+export function hashBytes(bytes: Uint8Array | string): string {
+  return createHash('sha1').update(bytes).digest('base64');
+}
+
+function hashText(text: string): string {
+  return createHash('sha1').update(text).digest('hex');
+}
+
+/** A cache that is missing, unreadable or made by other code is an empty one; the run rebuilds it. */
+function readCacheFile(file: string, header: CacheHeader): Map<string, StoredLine> | null {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+  const lines = text.split('\n');
+  if (lines[0] !== JSON.stringify(header)) return null;
+
+  const stored = new Map<string, StoredLine>();
+  for (const line of lines.slice(1)) {
+    const [name, hash] = line.split('\t', 2);
+    if (name == null || hash == null) continue;
+    try {
+      stored.set(JSON.parse(name) as string, { hash, line });
+    } catch {
+      // A damaged line is a file the run reads again.
+    }
+  }
+  return stored;
+}
+
+function writeAtomically(file: string, text: string): string | null {
+  const temporary = `${file}.${process.pid}.tmp`;
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(temporary, text);
+    renameSync(temporary, file);
+    return null;
+  } catch (error) {
+    try {
+      if (existsSync(temporary)) unlinkSync(temporary);
+    } catch {
+      // Nothing more to tidy.
+    }
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    return `the cache could not be written to ${file} (${code}); the next run will read every file again. Give --cache-dir a writable folder, or --no-cache.`;
+  }
+}
+
+/**
+ * node_modules/.cache/dbboundary beside the context map when the project has installed
+ * packages there, as other tools keep their caches; otherwise a folder of the user's in the
+ * system's temporary folder.
+ */
+function defaultCacheDir(root: string): string {
+  const modules = path.join(root, 'node_modules');
+  if (existsSync(modules)) return path.join(modules, '.cache', 'dbboundary');
+  return path.join(tmpdir(), `dbboundary-cache-${safeUserName()}`);
+}
+
+function safeUserName(): string {
+  try {
+    return userInfo().username.replace(/[^A-Za-z0-9_.-]/g, '_') || 'user';
+  } catch {
+    return String(process.getuid?.() ?? 'user');
+  }
+}

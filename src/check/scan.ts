@@ -1,0 +1,446 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { CachedFile, FactsCache } from '../cache/store.js';
+import { hashBytes } from '../cache/store.js';
+import type { ContextMap } from '../config/types.js';
+import type { FileFacts, ImportFact } from '../extract/facts.js';
+import { MIN_FILES_FOR_WORKERS, extractInWorkers } from '../extract/pool.js';
+import type { ModuleResolver } from '../extract/resolve.js';
+import type { ExtractAnswer } from '../extract/worker.js';
+import { loadSqlFrontend, textFingerprint } from '../sql/index.js';
+import type { Dialect, ParseResult, SqlFrontend } from '../sql/types.js';
+import type { Finding } from './findings.js';
+import { RULES } from './findings.js';
+import type { ContextLayout } from './layout.js';
+import { TableOwnership } from './ownership.js';
+import { ParserNeeded, checkImports, checkSql, checkSyntax } from './rules.js';
+import type { FileUnderCheck, ImportTarget } from './rules.js';
+import type { FileSuppressions } from './suppress.js';
+
+/**
+ * Reads the files of a run and judges each: extraction, import resolution and the SQL parser,
+ * or their stored answers for a file whose content the cache knows. The TypeScript compiler and
+ * the SQL parser are loaded only when some file needs them.
+ */
+
+export interface Scan {
+  findings: Finding[];
+  notices: string[];
+  suppressions: Map<string, FileSuppressions>;
+  sqlStrings: number;
+  statements: number;
+  unparsedSql: number;
+  imports: number;
+}
+
+interface Source {
+  file: string;
+  absolute: string;
+  /** The bytes on disk, or the staged text. */
+  content: Buffer | string;
+  hash: string;
+  cached: CachedFile | undefined;
+  /** Facts found by a worker thread (see extract/pool.ts). */
+  extracted?: ExtractAnswer;
+}
+
+interface Tools {
+  map: ContextMap;
+  layout: ContextLayout;
+  ownership: TableOwnership;
+  cache: FactsCache | null;
+  resolutionKey: string;
+  extract: Extract | null;
+  resolver: ModuleResolver | null;
+  parser: Parser | null;
+  places: Map<string, { context: string | null; isPublic: boolean }>;
+}
+
+type Extract = (fileName: string, text: string, dialect: Dialect) => FileFacts;
+
+interface Parser {
+  parse: (sql: string) => ParseResult;
+  fingerprint: (sql: string) => string;
+}
+
+/** One file's verdict and what it adds to the counts, kept apart until the file is done. */
+interface Judged {
+  file: string;
+  findings: Finding[];
+  notices: string[];
+  suppressions: FileSuppressions | null;
+  sqlStrings: number;
+  statements: number;
+  unparsedSql: number;
+  imports: number;
+}
+
+export async function scanFiles(
+  map: ContextMap,
+  files: string[],
+  layout: ContextLayout,
+  contents: Map<string, string>,
+  cache: { store: FactsCache; resolutionKey: string } | null,
+  jobs: number,
+): Promise<Scan> {
+  const scan: Scan = {
+    findings: [],
+    notices: [],
+    suppressions: new Map(),
+    sqlStrings: 0,
+    statements: 0,
+    unparsedSql: 0,
+    imports: 0,
+  };
+  const tools: Tools = {
+    map,
+    layout,
+    ownership: new TableOwnership(map),
+    cache: cache?.store ?? null,
+    resolutionKey: cache?.resolutionKey ?? '',
+    extract: null,
+    resolver: null,
+    parser: null,
+    places: new Map(),
+  };
+  const read = (file: string): Source | null => readSource(file, tools, contents, scan);
+  // Threads need the files up front; alone, each file is read, judged and let go in turn.
+  const sources = jobs > 1 ? await extractInParallel(files.map(read), map.dialect, jobs) : null;
+
+  const notices = new Set<string>();
+  const again: Source[] = [];
+  for (const [index, file] of files.entries()) {
+    const source = sources ? sources[index]! : read(file);
+    if (source == null) continue;
+    if (needsTools(source, tools)) await loadTools(source, tools);
+    const judged = judgeSafely(source, tools, again);
+    if (judged) add(scan, notices, judged);
+  }
+  if (again.length > 0) {
+    tools.parser ??= await loadParser(map);
+    for (const source of again) {
+      const judged = judgeSafely(source, tools, null);
+      if (judged) add(scan, notices, judged);
+    }
+  }
+
+  scan.notices.push(...notices);
+  return scan;
+}
+
+function readSource(
+  file: string,
+  tools: Tools,
+  contents: Map<string, string>,
+  scan: Scan,
+): Source | null {
+  const absolute = path.join(tools.map.root, file);
+  try {
+    const content = contents.get(file) ?? readFileSync(absolute);
+    const hash = tools.cache ? hashBytes(content) : '';
+    return { file, absolute, content, hash, cached: tools.cache?.get(file, hash) };
+  } catch (error) {
+    if (!isFileLevelFailure(error)) throw error;
+    scan.findings.push(unanalysedFile(file, tools.layout.contextOf(file), error));
+    return null;
+  }
+}
+
+/** With enough files new to the cache, their facts are found by worker threads. */
+async function extractInParallel(
+  sources: (Source | null)[],
+  dialect: Dialect,
+  jobs: number,
+): Promise<(Source | null)[]> {
+  const missing = sources.filter((source): source is Source => source?.cached == null);
+  if (missing.length < MIN_FILES_FOR_WORKERS) return sources;
+
+  const files = missing.map((source) => ({
+    absolute: source.absolute,
+    text: decode(source.content).text,
+  }));
+  const answers = await extractInWorkers(files, dialect, jobs);
+  missing.forEach((source, index) => (source.extracted = answers[index]));
+  return sources;
+}
+
+/**
+ * The TypeScript compiler and the SQL parser are loaded at the first file the cache does not
+ * know, the resolver at the first file whose imports must be resolved again.
+ */
+function needsTools(source: Source, tools: Tools): boolean {
+  if (source.cached == null) return tools.parser == null || tools.resolver == null;
+  return source.cached.resolution !== tools.resolutionKey && tools.resolver == null;
+}
+
+async function loadTools(source: Source, tools: Tools): Promise<void> {
+  if (source.cached == null && tools.parser == null) {
+    tools.extract = (await import('../extract/typescript.js')).extractFile;
+    tools.parser = await loadParser(tools.map);
+  }
+  if (tools.resolver == null) {
+    const { ModuleResolver } = await import('../extract/resolve.js');
+    tools.resolver = new ModuleResolver(tools.map.root);
+  }
+}
+
+async function loadParser(map: ContextMap): Promise<Parser> {
+  const frontend: SqlFrontend = await loadSqlFrontend(map.dialect);
+  const parses = new Map<string, ParseResult>();
+  return {
+    parse: (sql) => {
+      let result = parses.get(sql);
+      if (!result) {
+        result = frontend.parse(sql);
+        if (sql.length < 100_000) parses.set(sql, result);
+      }
+      return result;
+    },
+    fingerprint: (sql) => frontend.fingerprint(sql) ?? textFingerprint(sql),
+  };
+}
+
+/**
+ * One file that cannot be read, or that nests so deeply the parser runs out of stack, is
+ * reported and skipped; the rest of the tree is still checked. Any other error is a bug. A
+ * cached file whose replay needs the parser is put aside to be judged again.
+ */
+function judgeSafely(source: Source, tools: Tools, again: Source[] | null): Judged | null {
+  try {
+    return judge(source, tools, again != null);
+  } catch (error) {
+    if (error instanceof ParserNeeded && again) {
+      again.push(source);
+      return null;
+    }
+    if (!isFileLevelFailure(error)) throw error;
+    return {
+      ...emptyJudgement(source.file),
+      findings: [unanalysedFile(source.file, tools.layout.contextOf(source.file), error)],
+    };
+  }
+}
+
+/** With replay set, a cached file is judged from stored answers alone (see recorder). */
+function judge(source: Source, tools: Tools, replay: boolean): Judged {
+  const { file, cached } = source;
+  const context = tools.layout.contextOf(file);
+  const decoded = cached ? null : decode(source.content);
+  const facts = cached?.facts ?? extracted(source, decoded!.text, tools);
+  const notUtf8 = cached?.notUtf8 ?? decoded!.notUtf8;
+  const answers = recorder(cached, replay, tools.parser);
+
+  const unit: FileUnderCheck = {
+    file,
+    context,
+    facts,
+    position: positionsOf(() => decoded?.text ?? decode(source.content).text),
+    parse: answers.parse,
+    fingerprint: answers.fingerprint,
+    ownership: tools.ownership,
+    dialect: tools.map.dialect,
+    dialectName: tools.map.dialect === 'mysql' ? 'MySQL' : 'PostgreSQL',
+  };
+  const sql = checkSql(unit);
+  const resolved = resolveImports(source, facts, tools);
+  const targets = facts.imports.map((fact, index) => targetOf(tools, fact, resolved.files[index]));
+  const findings = [...checkSyntax(unit, notUtf8), ...sql.findings, ...checkImports(unit, targets)];
+
+  const unchanged = cached != null && !answers.added() && cached.resolution === tools.resolutionKey;
+  tools.cache?.put(
+    file,
+    unchanged
+      ? cached
+      : {
+          hash: source.hash,
+          notUtf8,
+          facts,
+          parses: answers.parses(),
+          fingerprints: answers.fingerprints(),
+          resolution: tools.resolutionKey,
+          targets: resolved.files,
+          notices: resolved.notices,
+        },
+  );
+  return {
+    file,
+    findings,
+    notices: resolved.notices,
+    suppressions: facts.suppressions.length > 0 ? { context, comments: facts.suppressions } : null,
+    sqlStrings: facts.sql.length,
+    statements: sql.statements,
+    unparsedSql: sql.unparsed,
+    imports: facts.imports.length,
+  };
+}
+
+function extracted(source: Source, text: string, tools: Tools): FileFacts {
+  const answer = source.extracted;
+  if (answer == null) return tools.extract!(source.absolute, text, tools.map.dialect);
+  if ('tooDeep' in answer) throw new RangeError(answer.tooDeep);
+  return answer.facts;
+}
+
+/**
+ * The parser's answers for one file: replayed from the cache entry, or asked of the parser and
+ * written down for the next run. A replay that meets a question it has no answer for throws
+ * ParserNeeded (a changed context map can make the rules ask for a new fingerprint).
+ */
+function recorder(cached: CachedFile | undefined, replay: boolean, parser: Parser | null) {
+  const parses = new Map(cached?.parses);
+  const fingerprints = new Map(cached?.fingerprints);
+  const replaying = cached != null && replay;
+  let added = false;
+  return {
+    parse: (sql: string): ParseResult => {
+      const known = parses.get(sql);
+      if (known) return known;
+      if (replaying || !parser) throw new ParserNeeded();
+      const result = parser.parse(sql);
+      parses.set(sql, result);
+      added = true;
+      return result;
+    },
+    fingerprint: (sql: string): string => {
+      const known = fingerprints.get(sql);
+      if (known) return known;
+      if (replaying || !parser) throw new ParserNeeded();
+      const result = parser.fingerprint(sql);
+      fingerprints.set(sql, result);
+      added = true;
+      return result;
+    },
+    /** Whether the parser was asked something the cache entry did not hold. */
+    added: () => added,
+    parses: () => [...parses],
+    fingerprints: () => [...fingerprints],
+  };
+}
+
+function resolveImports(
+  source: Source,
+  facts: FileFacts,
+  tools: Tools,
+): { files: (string | null)[]; notices: string[] } {
+  const cached = source.cached;
+  if (cached && cached.resolution === tools.resolutionKey) {
+    return { files: cached.targets, notices: cached.notices };
+  }
+
+  const notices = new Set<string>();
+  const files = facts.imports.map((fact) => {
+    const resolved = tools.resolver!.resolve(source.absolute, fact.specifier);
+    for (const notice of resolved.notices) notices.add(notice);
+    return resolved.file == null ? null : toRelative(tools.map.root, resolved.file);
+  });
+  return { files, notices: [...notices] };
+}
+
+function targetOf(tools: Tools, fact: ImportFact, file: string | null | undefined): ImportTarget {
+  const { specifier, kind, offset } = fact;
+  if (file == null) return { specifier, kind, offset, file: null, context: null, isPublic: false };
+
+  // Many files import the same few: each imported file's place is worked out once.
+  let place = tools.places.get(file);
+  if (!place) {
+    const context = tools.layout.contextOf(file);
+    place = { context, isPublic: context != null && tools.layout.isPublic(context, file) };
+    tools.places.set(file, place);
+  }
+  return { specifier, kind, offset, file, context: place.context, isPublic: place.isPublic };
+}
+
+function add(scan: Scan, notices: Set<string>, judged: Judged): void {
+  scan.findings.push(...judged.findings);
+  for (const notice of judged.notices) notices.add(notice);
+  if (judged.suppressions) scan.suppressions.set(judged.file, judged.suppressions);
+  scan.sqlStrings += judged.sqlStrings;
+  scan.statements += judged.statements;
+  scan.unparsedSql += judged.unparsedSql;
+  scan.imports += judged.imports;
+}
+
+function emptyJudgement(file: string): Judged {
+  return {
+    file,
+    findings: [],
+    notices: [],
+    suppressions: null,
+    sqlStrings: 0,
+    statements: 0,
+    unparsedSql: 0,
+    imports: 0,
+  };
+}
+
+export function isFileLevelFailure(error: unknown): error is Error {
+  if (error instanceof RangeError) return true;
+  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string';
+}
+
+function unanalysedFile(file: string, context: string | null, error: Error): Finding {
+  const code = (error as NodeJS.ErrnoException).code;
+  const reason =
+    error instanceof RangeError
+      ? 'its code nests too deeply to analyse (out of stack)'
+      : `it cannot be read (${code}: ${error.message.replace(/^[A-Z]+: /, '').split(',')[0]})`;
+  return {
+    rule: 'unparsed-file',
+    severity: RULES['unparsed-file'].severity,
+    file,
+    line: 1,
+    column: 1,
+    context,
+    targets: [],
+    tables: [],
+    message: `not checked: ${reason}.`,
+  };
+}
+
+function decode(content: Buffer | string): { text: string; notUtf8: boolean } {
+  if (typeof content === 'string') return { text: content, notUtf8: false };
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(content), notUtf8: false };
+  } catch {
+    return { text: new TextDecoder('utf-8').decode(content), notUtf8: true };
+  }
+}
+
+/** A path under root as root-relative with `/`; null when the file lies outside root. */
+function toRelative(root: string, file: string): string | null {
+  // The common case, a resolved file under root, without path.relative's normalising.
+  const prefix = root.endsWith(path.sep) ? root : `${root}${path.sep}`;
+  if (file.startsWith(prefix) && !file.includes(`${path.sep}..`)) {
+    return path.sep === '/'
+      ? file.slice(prefix.length)
+      : file.slice(prefix.length).split(path.sep).join('/');
+  }
+  const relative = path.relative(root, file);
+  if (relative.startsWith('..') || path.isAbsolute(relative)) return null;
+  return relative.split(path.sep).join('/');
+}
+
+/** Line and column of an offset; the text is decoded and its lines counted only when asked. */
+function positionsOf(text: () => string): (offset: number) => { line: number; column: number } {
+  let lineStarts: number[] | null = null;
+  return (offset) => {
+    lineStarts ??= computeLineStarts(text());
+    let low = 0;
+    let high = lineStarts.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (lineStarts[middle]! <= offset) low = middle;
+      else high = middle - 1;
+    }
+    return { line: low + 1, column: offset - lineStarts[low]! + 1 };
+  };
+}
+
+function computeLineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 10 || (code === 13 && text.charCodeAt(i + 1) !== 10)) starts.push(i + 1);
+  }
+  return starts;
+}
