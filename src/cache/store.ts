@@ -72,6 +72,7 @@ export class FactsCache {
   private changed = false;
 
   private constructor(
+    /** The cache file. */
     readonly file: string,
     private readonly header: CacheHeader,
   ) {
@@ -89,6 +90,11 @@ export class FactsCache {
     const dir = options.dir ?? defaultCacheDir(root);
     const name = `check-${hashText(configFile).slice(0, 16)}.jsonl`;
     return new FactsCache(path.join(dir, name), { format: FORMAT, ...key });
+  }
+
+  /** The folder of the cache file, where other caches of the run may go too. */
+  get dir(): string {
+    return path.dirname(this.file);
   }
 
   /** The entry for a file whose content hashes to hash, if the last run stored one. */

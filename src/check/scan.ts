@@ -4,6 +4,7 @@ import type { CachedFile, FactsCache } from '../cache/store.js';
 import { hashBytes } from '../cache/store.js';
 import type { ContextMap } from '../config/types.js';
 import type { FileFacts, ImportFact } from '../extract/facts.js';
+import { compilerCodeCache } from '../extract/compiler-cache.js';
 import { MIN_FILES_FOR_WORKERS, extractInWorkers } from '../extract/pool.js';
 import type { ModuleResolver } from '../extract/resolve.js';
 import type { ExtractAnswer } from '../extract/worker.js';
@@ -174,6 +175,7 @@ function needsTools(source: Source, tools: Tools): boolean {
 }
 
 async function loadTools(source: Source, tools: Tools): Promise<void> {
+  if (tools.cache) compilerCodeCache.dir = tools.cache.dir;
   if (source.cached == null && tools.parser == null) {
     tools.extract = (await import('../extract/typescript.js')).extractFile;
     tools.parser = await loadParser(tools.map);

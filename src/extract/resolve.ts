@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { ts } from 'ts-morph';
+import { ts } from './compiler.js';
+import type { TypeScript } from './compiler.js';
 
 /**
  * Resolves import specifiers to files the way TypeScript does (tsconfig paths and baseUrl,
@@ -62,7 +63,7 @@ export class ModuleResolver {
       return { ...defaultTsconfig(path.dirname(file)), problems: [problem] };
     }
 
-    const host: ts.ParseConfigHost = {
+    const host: TypeScript.ParseConfigHost = {
       useCaseSensitiveFileNames: ts.sys.useCaseSensitiveFileNames,
       readDirectory: () => [],
       fileExists: ts.sys.fileExists,
@@ -82,7 +83,7 @@ export class ModuleResolver {
     return { ...withCache(permissive(parsed.options), path.dirname(file)), problems };
   }
 
-  private describe(file: string, diagnostic: ts.Diagnostic, consequence: string): string {
+  private describe(file: string, diagnostic: TypeScript.Diagnostic, consequence: string): string {
     const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ');
     const display = path.relative(this.root, file).split(path.sep).join('/') || file;
     return `${display}: ${message} (${consequence})`;
@@ -92,7 +93,7 @@ export class ModuleResolver {
 /** A path alias that leads nowhere would hide a cross-context import: say so. */
 function unresolvedAliasNotice(
   specifier: string,
-  paths: ts.MapLike<string[]> | undefined,
+  paths: TypeScript.MapLike<string[]> | undefined,
 ): string | null {
   const alias = Object.keys(paths ?? {}).find((pattern) => matchesAlias(pattern, specifier));
   if (alias == null) return null;
@@ -100,14 +101,14 @@ function unresolvedAliasNotice(
 }
 
 interface LoadedTsconfig {
-  options: ts.CompilerOptions;
-  cache: ts.ModuleResolutionCache;
+  options: TypeScript.CompilerOptions;
+  cache: TypeScript.ModuleResolutionCache;
   /** What was wrong with the tsconfig file, told with each import it governs. */
   problems: string[];
 }
 
 /** Bundler resolution takes every form a codebase may use: extensionless, .js for .ts, index files. */
-function permissive(options: ts.CompilerOptions): ts.CompilerOptions {
+function permissive(options: TypeScript.CompilerOptions): TypeScript.CompilerOptions {
   return {
     ...options,
     module: ts.ModuleKind.ESNext,
@@ -122,7 +123,10 @@ function defaultTsconfig(dir: string): LoadedTsconfig {
   return { ...withCache(permissive({}), dir), problems: [] };
 }
 
-function withCache(options: ts.CompilerOptions, dir: string): Omit<LoadedTsconfig, 'problems'> {
+function withCache(
+  options: TypeScript.CompilerOptions,
+  dir: string,
+): Omit<LoadedTsconfig, 'problems'> {
   const canonical = ts.sys.useCaseSensitiveFileNames
     ? (name: string) => name
     : (name: string) => name.toLowerCase();

@@ -1,4 +1,5 @@
-import { ts } from 'ts-morph';
+import { ts } from './compiler.js';
+import type { TypeScript } from './compiler.js';
 import type { Dialect } from '../sql/types.js';
 import type {
   FileFacts,
@@ -134,7 +135,7 @@ function mayHoldSqlOrNestedImports(text: string): boolean {
   return SQL_AFTER_QUOTE.test(text) || UPPERCASE_AFTER_QUOTE.test(text) || NESTED_IMPORT.test(text);
 }
 
-function isTopLevelImport(node: ts.Node): boolean {
+function isTopLevelImport(node: TypeScript.Node): boolean {
   return (
     node.kind === SyntaxKind.ImportDeclaration ||
     node.kind === SyntaxKind.ExportDeclaration ||
@@ -142,16 +143,16 @@ function isTopLevelImport(node: ts.Node): boolean {
   );
 }
 
-function scriptKindOf(fileName: string): ts.ScriptKind {
+function scriptKindOf(fileName: string): TypeScript.ScriptKind {
   if (fileName.endsWith('.tsx')) return ts.ScriptKind.TSX;
   if (fileName.endsWith('.jsx')) return ts.ScriptKind.JSX;
   if (/\.[cm]?js$/.test(fileName)) return ts.ScriptKind.JS;
   return ts.ScriptKind.TS;
 }
 
-function syntaxErrorsOf(source: ts.SourceFile): SyntaxProblem[] {
+function syntaxErrorsOf(source: TypeScript.SourceFile): SyntaxProblem[] {
   const diagnostics =
-    (source as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? [];
+    (source as unknown as { parseDiagnostics?: TypeScript.Diagnostic[] }).parseDiagnostics ?? [];
   return diagnostics.map((diagnostic) => ({
     offset: diagnostic.start ?? 0,
     message: ts.flattenDiagnosticMessageText(diagnostic.messageText, ' '),
@@ -159,43 +160,44 @@ function syntaxErrorsOf(source: ts.SourceFile): SyntaxProblem[] {
 }
 
 type Piece =
-  { kind: 'text'; node: ts.Node; raw: string; rawStart: number } | { kind: 'value'; node: ts.Node };
+  | { kind: 'text'; node: TypeScript.Node; raw: string; rawStart: number }
+  | { kind: 'value'; node: TypeScript.Node };
 
 class FactWalker {
   readonly imports: ImportFact[] = [];
   readonly sql: SqlFact[] = [];
 
   constructor(
-    private readonly source: ts.SourceFile,
+    private readonly source: TypeScript.SourceFile,
     private readonly dialect: Dialect,
   ) {}
 
-  visit(node: ts.Node, site: SqlSite): void {
+  visit(node: TypeScript.Node, site: SqlSite): void {
     switch (node.kind) {
       case SyntaxKind.ImportDeclaration:
-        return this.visitImport(node as ts.ImportDeclaration);
+        return this.visitImport(node as TypeScript.ImportDeclaration);
       case SyntaxKind.ExportDeclaration:
-        return this.visitExport(node as ts.ExportDeclaration);
+        return this.visitExport(node as TypeScript.ExportDeclaration);
       case SyntaxKind.ImportEqualsDeclaration:
-        return this.visitImportEquals(node as ts.ImportEqualsDeclaration);
+        return this.visitImportEquals(node as TypeScript.ImportEqualsDeclaration);
       case SyntaxKind.CallExpression:
-        return this.visitCall(node as ts.CallExpression);
+        return this.visitCall(node as TypeScript.CallExpression);
       case SyntaxKind.NewExpression:
-        return this.visitNew(node as ts.NewExpression);
+        return this.visitNew(node as TypeScript.NewExpression);
       case SyntaxKind.TaggedTemplateExpression:
-        return this.visitTaggedTemplate(node as ts.TaggedTemplateExpression);
+        return this.visitTaggedTemplate(node as TypeScript.TaggedTemplateExpression);
       case SyntaxKind.ThrowStatement:
         return this.visitChildren(node, 'prose');
       case SyntaxKind.ImportType:
-        return this.visitImportType(node as ts.ImportTypeNode);
+        return this.visitImportType(node as TypeScript.ImportTypeNode);
       case SyntaxKind.JsxAttribute:
-        return this.visitJsxAttribute(node as ts.JsxAttribute);
+        return this.visitJsxAttribute(node as TypeScript.JsxAttribute);
       case SyntaxKind.StringLiteral:
       case SyntaxKind.NoSubstitutionTemplateLiteral:
       case SyntaxKind.TemplateExpression:
         return this.visitString(node, site, site === 'sql' ? 'sql-call' : 'literal');
       case SyntaxKind.BinaryExpression:
-        return this.visitBinary(node as ts.BinaryExpression, site);
+        return this.visitBinary(node as TypeScript.BinaryExpression, site);
       case SyntaxKind.ParenthesizedExpression:
       case SyntaxKind.AsExpression:
       case SyntaxKind.SatisfiesExpression:
@@ -204,49 +206,51 @@ class FactWalker {
         // A query wrapped in parentheses, a cast or a ternary is still the query.
         return this.visitChildren(node, site);
       case SyntaxKind.ObjectLiteralExpression:
-        return this.visitObject(node as ts.ObjectLiteralExpression, site);
+        return this.visitObject(node as TypeScript.ObjectLiteralExpression, site);
       default:
         return this.visitChildren(node, 'other');
     }
   }
 
-  private visitChildren(node: ts.Node, site: SqlSite): void {
+  private visitChildren(node: TypeScript.Node, site: SqlSite): void {
     forEachChild(node, (child) => this.visit(child, site));
   }
 
-  private addImport(specifier: ts.Expression | undefined, kind: ImportFact['kind']): void {
+  private addImport(specifier: TypeScript.Expression | undefined, kind: ImportFact['kind']): void {
     if (!specifier || !isStringLiteralLike(specifier)) return;
     this.imports.push({ specifier: specifier.text, kind, offset: specifier.getStart(this.source) });
   }
 
-  private visitImport(node: ts.ImportDeclaration): void {
+  private visitImport(node: TypeScript.ImportDeclaration): void {
     this.addImport(node.moduleSpecifier, node.importClause?.isTypeOnly ? 'type' : 'static');
   }
 
-  private visitExport(node: ts.ExportDeclaration): void {
+  private visitExport(node: TypeScript.ExportDeclaration): void {
     this.addImport(node.moduleSpecifier, node.isTypeOnly ? 'type' : 'export');
   }
 
-  private visitImportEquals(node: ts.ImportEqualsDeclaration): void {
+  private visitImportEquals(node: TypeScript.ImportEqualsDeclaration): void {
     if (isExternalModuleReference(node.moduleReference)) {
       this.addImport(node.moduleReference.expression, node.isTypeOnly ? 'type' : 'require');
     }
   }
 
   /** `type T = import('../b/model').T`: a type-only dependency on that file. */
-  private visitImportType(node: ts.ImportTypeNode): void {
+  private visitImportType(node: TypeScript.ImportTypeNode): void {
     const argument = node.argument;
-    if (isLiteralTypeNode(argument)) this.addImport(argument.literal as ts.Expression, 'type');
+    if (isLiteralTypeNode(argument)) {
+      this.addImport(argument.literal as TypeScript.Expression, 'type');
+    }
     this.visitChildren(node, 'other');
   }
 
   /** Attribute text is for people (title, placeholder, aria-label) unless the attribute says it is SQL. */
-  private visitJsxAttribute(node: ts.JsxAttribute): void {
+  private visitJsxAttribute(node: TypeScript.JsxAttribute): void {
     const name = isIdentifier(node.name) ? node.name.text : '';
     this.visitChildren(node, /sql|query/i.test(name) ? 'sql' : 'prose');
   }
 
-  private visitCall(node: ts.CallExpression): void {
+  private visitCall(node: TypeScript.CallExpression): void {
     const [first] = node.arguments;
     if (node.expression.kind === SyntaxKind.ImportKeyword) {
       this.addImport(first, 'dynamic');
@@ -263,14 +267,14 @@ class FactWalker {
     for (const argument of node.arguments) this.visit(argument, site);
   }
 
-  private visitNew(node: ts.NewExpression): void {
+  private visitNew(node: TypeScript.NewExpression): void {
     const name = calleeName(node.expression) ?? '';
     const site: SqlSite = /(?:Error|Exception)$/.test(name) ? 'prose' : 'other';
     this.visit(node.expression, 'other');
     for (const argument of node.arguments ?? []) this.visit(argument, site);
   }
 
-  private visitTaggedTemplate(node: ts.TaggedTemplateExpression): void {
+  private visitTaggedTemplate(node: TypeScript.TaggedTemplateExpression): void {
     const tag = calleeName(node.tag) ?? '';
     this.visit(node.tag, 'other');
     if (OTHER_LANGUAGE_TAGS.test(tag) || isStringRaw(node.tag)) {
@@ -280,7 +284,7 @@ class FactWalker {
     this.visitString(node.template, isSqlTag ? 'sql' : 'other', isSqlTag ? 'sql-tag' : 'literal');
   }
 
-  private visitObject(node: ts.ObjectLiteralExpression, site: SqlSite): void {
+  private visitObject(node: TypeScript.ObjectLiteralExpression, site: SqlSite): void {
     // pg's query config object: pool.query({ text: 'SELECT …', values }).
     for (const property of node.properties) {
       const name = property.name && isIdentifier(property.name) ? property.name.text : null;
@@ -290,7 +294,7 @@ class FactWalker {
     }
   }
 
-  private visitBinary(node: ts.BinaryExpression, site: SqlSite): void {
+  private visitBinary(node: TypeScript.BinaryExpression, site: SqlSite): void {
     if (node.operatorToken.kind !== SyntaxKind.PlusToken) {
       return this.visitChildren(node, 'other');
     }
@@ -299,12 +303,12 @@ class FactWalker {
     this.collect(operands, site, site === 'sql' ? 'sql-call' : 'literal');
   }
 
-  private visitString(node: ts.Node, site: SqlSite, origin: SqlOrigin): void {
+  private visitString(node: TypeScript.Node, site: SqlSite, origin: SqlOrigin): void {
     this.collect([node], site, origin);
   }
 
   /** Builds the SQL text of a string expression, records it when it is SQL, and walks the values in it. */
-  private collect(operands: ts.Node[], site: SqlSite, origin: SqlOrigin): void {
+  private collect(operands: TypeScript.Node[], site: SqlSite, origin: SqlOrigin): void {
     const pieces = operands.flatMap((operand) => this.piecesOf(operand));
     const fact = buildSql(pieces, this.dialect, this.source);
     if (fact && isSqlText(fact.text, site)) this.sql.push({ ...fact, origin });
@@ -314,7 +318,7 @@ class FactWalker {
     }
   }
 
-  private piecesOf(node: ts.Node): Piece[] {
+  private piecesOf(node: TypeScript.Node): Piece[] {
     const text = this.source.text;
     if (isStringLiteral(node) || isNoSubstitutionTemplateLiteral(node)) {
       const start = node.getStart(this.source);
@@ -349,14 +353,14 @@ class FactWalker {
   }
 }
 
-function calleeName(expression: ts.Expression): string | null {
+function calleeName(expression: TypeScript.Expression): string | null {
   if (isIdentifier(expression)) return expression.text;
   if (isPropertyAccessExpression(expression)) return expression.name.text;
   if (isCallExpression(expression)) return calleeName(expression.expression);
   return null;
 }
 
-function isStringRaw(tag: ts.Expression): boolean {
+function isStringRaw(tag: TypeScript.Expression): boolean {
   return (
     isPropertyAccessExpression(tag) &&
     isIdentifier(tag.expression) &&
@@ -372,16 +376,16 @@ function siteOfCallee(name: string | null): SqlSite {
   return 'other';
 }
 
-function isStringNode(node: ts.Node): boolean {
+function isStringNode(node: TypeScript.Node): boolean {
   return (
     isStringLiteral(node) || isNoSubstitutionTemplateLiteral(node) || isTemplateExpression(node)
   );
 }
 
 /** The operands of a chain of +, left to right; a loop, since real files hold chains of thousands. */
-function flattenConcatenation(node: ts.Expression): ts.Expression[] {
-  const operands: ts.Expression[] = [];
-  const pending: ts.Expression[] = [node];
+function flattenConcatenation(node: TypeScript.Expression): TypeScript.Expression[] {
+  const operands: TypeScript.Expression[] = [];
+  const pending: TypeScript.Expression[] = [node];
   while (pending.length > 0) {
     let current = pending.pop()!;
     while (isParenthesizedExpression(current)) current = current.expression;
@@ -398,7 +402,7 @@ function flattenConcatenation(node: ts.Expression): ts.Expression[] {
 function buildSql(
   pieces: Piece[],
   dialect: Dialect,
-  source: ts.SourceFile,
+  source: TypeScript.SourceFile,
 ): Omit<SqlFact, 'origin'> | null {
   const firstText = pieces.find((piece) => piece.kind === 'text');
   if (!firstText) return null;
@@ -425,11 +429,11 @@ const SIMPLE_ESCAPES: Record<string, string> = {
 const IDENTIFIER_QUOTERS =
   /^(?:ident|identifier|quoteIdent|quoteIdentifier|quote_ident|escapeId|escapeIdentifier|sqlIdentifier)$/;
 
-function holeOf(node: ts.Node, source: ts.SourceFile): SqlHole {
+function holeOf(node: TypeScript.Node, source: TypeScript.SourceFile): SqlHole {
   const hole = node.getStart(source);
   const quotesName =
     isCallExpression(node) &&
-    IDENTIFIER_QUOTERS.test(calleeName(node.expression as ts.Expression) ?? '');
+    IDENTIFIER_QUOTERS.test(calleeName(node.expression as TypeScript.Expression) ?? '');
   return quotesName ? { hole, isName: true } : { hole };
 }
 
@@ -481,7 +485,7 @@ const SUPPRESSION_MARKER = 'dbboundary-ignore';
 interface CommentSpan {
   start: number;
   end: number;
-  kind: ts.SyntaxKind;
+  kind: TypeScript.SyntaxKind;
 }
 
 /**
@@ -489,7 +493,7 @@ interface CommentSpan {
  * for the marker first, and only where it occurs is the tree asked whether that spot is a comment
  * (and not a string, a template or JSX text that mentions it).
  */
-function suppressionsOf(source: ts.SourceFile): SuppressionComment[] {
+function suppressionsOf(source: TypeScript.SourceFile): SuppressionComment[] {
   const text = source.text;
   const found: SuppressionComment[] = [];
 
@@ -504,7 +508,7 @@ function suppressionsOf(source: ts.SourceFile): SuppressionComment[] {
 }
 
 /** The comment that holds a position, or null when the position is in code or in a literal. */
-function commentAt(source: ts.SourceFile, position: number): CommentSpan | null {
+function commentAt(source: TypeScript.SourceFile, position: number): CommentSpan | null {
   const { node, gapStart } = innermostAt(source, position);
   if (isTextToken(node) && position >= node.getStart(source)) return null;
 
@@ -532,10 +536,13 @@ function commentAt(source: ts.SourceFile, position: number): CommentSpan | null 
  * The innermost node whose full range (leading trivia included) holds the position, and where
  * the gap that holds it starts: the end of the last child before it, or the node's own start.
  */
-function innermostAt(source: ts.SourceFile, position: number): { node: ts.Node; gapStart: number } {
-  let node: ts.Node = source;
+function innermostAt(
+  source: TypeScript.SourceFile,
+  position: number,
+): { node: TypeScript.Node; gapStart: number } {
+  let node: TypeScript.Node = source;
   for (;;) {
-    let inside: ts.Node | undefined;
+    let inside: TypeScript.Node | undefined;
     let gapStart = node.pos;
     forEachChild(node, (child) => {
       if (child.end <= position) {
@@ -551,7 +558,7 @@ function innermostAt(source: ts.SourceFile, position: number): { node: ts.Node; 
 }
 
 /** Tokens with text of their own, in which the marker would be data, not a comment. */
-function isTextToken(node: ts.Node): boolean {
+function isTextToken(node: TypeScript.Node): boolean {
   return (
     (node.kind >= SyntaxKind.FirstLiteralToken && node.kind <= SyntaxKind.LastTemplateToken) ||
     node.kind === SyntaxKind.Identifier ||
@@ -563,7 +570,10 @@ function isTextToken(node: ts.Node): boolean {
  * Reads `dbboundary-ignore-next-line <rule>[, <rule>…] -- <reason>` out of a comment. A comment
  * that only mentions the marker later in its text is prose, not a suppression.
  */
-function readSuppression(source: ts.SourceFile, comment: CommentSpan): SuppressionComment | null {
+function readSuppression(
+  source: TypeScript.SourceFile,
+  comment: CommentSpan,
+): SuppressionComment | null {
   const match = /^\s*(dbboundary-ignore[\w-]*)(?=\s|$)([\s\S]*)$/.exec(
     commentBody(source, comment),
   );
@@ -588,7 +598,7 @@ function readSuppression(source: ts.SourceFile, comment: CommentSpan): Suppressi
 }
 
 /** A comment's text without `//`, or without `/*`, `*\/` and the `*` that starts JSDoc lines. */
-function commentBody(source: ts.SourceFile, comment: CommentSpan): string {
+function commentBody(source: TypeScript.SourceFile, comment: CommentSpan): string {
   const text = source.text.slice(comment.start + 2, comment.end);
   if (comment.kind === SyntaxKind.SingleLineCommentTrivia) return text;
   return text.replace(/\*\/$/, '').replace(/^\s*\*+(?!\/)/gm, ' ');

@@ -37,6 +37,11 @@ function check(root: string, cacheDir: string | null): Promise<CheckResult> {
   });
 }
 
+/** The cache files of context maps in a folder (it also holds the compiler's compiled code). */
+function checkCaches(dir: string): string[] {
+  return readdirSync(dir).filter((name) => /^check-.*\.jsonl$/.test(name));
+}
+
 /** What a user sees of a run, without its duration. */
 function seen(result: CheckResult): unknown {
   const summary: Partial<CheckResult['summary']> = { ...result.summary };
@@ -59,7 +64,7 @@ describe('the per-file cache', () => {
     const cold = await check(root, cacheDir);
     const warm = await check(root, cacheDir);
 
-    expect(readdirSync(cacheDir)).toHaveLength(1);
+    expect(checkCaches(cacheDir)).toHaveLength(1);
     expect(seen(cold)).toEqual(seen(uncached));
     expect(seen(warm)).toEqual(seen(uncached));
     expect(warm.findings.map((f) => f.rule).sort()).toEqual([
@@ -148,7 +153,7 @@ describe('the per-file cache', () => {
     const root = project();
     const cacheDir = path.join(root, '.cache');
     const cold = await check(root, cacheDir);
-    const [name] = readdirSync(cacheDir);
+    const [name] = checkCaches(cacheDir);
     writeFileSync(path.join(cacheDir, name!), '{"format": 1, "files": {"src/orders/repo.ts": 4');
 
     expect(seen(await check(root, cacheDir))).toEqual(seen(cold));
@@ -181,10 +186,26 @@ describe('check --no-cache and --cache-dir', () => {
     const cold = await runCli(['check', '--cache-dir', cacheDir], { cwd: root });
     const warm = await runCli(['check', '--cache-dir', cacheDir], { cwd: root });
 
-    expect(readdirSync(cacheDir)).toHaveLength(1);
+    expect(checkCaches(cacheDir)).toHaveLength(1);
     expect(warm.exitCode).toBe(1);
     expect(withoutTime(warm.stdout)).toBe(withoutTime(none.stdout));
     expect(withoutTime(cold.stdout)).toBe(withoutTime(none.stdout));
+  });
+
+  it('loads the compiler whatever state its kept compiled code is in', async () => {
+    const root = project();
+    const cacheDir = path.join(root, 'cache-here');
+    const first = await runCli(['check', '--cache-dir', cacheDir], { cwd: root });
+    const [code] = readdirSync(cacheDir).filter((name) => name.startsWith('v8-typescript-'));
+    expect(code).toBeDefined();
+
+    writeFileSync(path.join(cacheDir, code!), 'not compiled code');
+    // A changed file makes the run load the compiler.
+    writeFileSync(path.join(root, 'src/customers/internal.ts'), 'export const internal = 2;\n');
+    const second = await runCli(['check', '--cache-dir', cacheDir], { cwd: root });
+
+    expect(second.exitCode).toBe(1);
+    expect(withoutTime(second.stdout)).toBe(withoutTime(first.stdout));
   });
 
   it('takes the folder from DBBOUNDARY_CACHE_DIR', async () => {
@@ -193,6 +214,6 @@ describe('check --no-cache and --cache-dir', () => {
 
     await runCli(['check'], { cwd: root, env: { NO_COLOR: '1', DBBOUNDARY_CACHE_DIR: cacheDir } });
 
-    expect(readdirSync(cacheDir)).toHaveLength(1);
+    expect(checkCaches(cacheDir)).toHaveLength(1);
   });
 });
