@@ -31,8 +31,12 @@ async function init(flags: InitFlags): Promise<number> {
   const file = writeInitFile(cwd, yaml, { force: flags.force === true });
 
   for (const note of notes) process.stderr.write(`note: ${note}\n`);
+  const what =
+    contexts.length === 0
+      ? 'a template to fill in'
+      : `${contexts.length} context${contexts.length === 1 ? '' : 's'}`;
   process.stderr.write(
-    `Wrote ${path.relative(cwd, file) || file} with ${contexts.length} contexts; review it, then run dbboundary check.\n`,
+    `Wrote ${path.relative(cwd, file) || file} with ${what}; review it, then run dbboundary check.\n`,
   );
   return EXIT_CLEAN;
 }

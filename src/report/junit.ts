@@ -2,6 +2,7 @@ import type { CheckResult } from '../check/run.js';
 import { RULES, ruleDocs } from '../check/findings.js';
 import type { AllowedFinding, Finding, RuleId } from '../check/findings.js';
 import { involvement, repositoryPath } from './github.js';
+import { plural } from './text.js';
 
 export interface JunitContext {
   /** From repositoryPrefix(): the config's folder inside its git repository, '' at its root. */
@@ -50,7 +51,7 @@ export function formatJunit(result: CheckResult, context: JunitContext = {}): st
 function checkSuite(result: CheckResult): Suite {
   const s = result.summary;
   const out = [
-    `Scanned ${s.files} files: ${s.statements} SQL statements in ${s.sqlStrings} strings, ${s.imports} imports.`,
+    `Scanned ${plural(s.files, 'file')}: ${plural(s.statements, 'SQL statement')} in ${plural(s.sqlStrings, 'string')}, ${plural(s.imports, 'import')}.`,
     `${s.errors} errors, ${s.warnings} warnings, ${s.allowed} accepted by allow entries, ${s.suppressed} silenced by comments.`,
   ].join('\n');
   const notices = result.notices.map((notice) => `notice: ${notice}`).join('\n');

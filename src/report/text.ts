@@ -82,6 +82,7 @@ function formatAllowed(result: CheckResult): string[] {
   ];
 }
 
-function plural(count: number, word: string): string {
+/** `1 file`, `2 files`. */
+export function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }

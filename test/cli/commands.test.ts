@@ -135,12 +135,20 @@ describe('init and graph', () => {
     const check = await runCli(['check', '--format', 'json'], { cwd });
 
     expect(first.exitCode).toBe(0);
+    expect(first.stderr).toContain('Wrote dbboundary.yaml with 2 contexts; review it');
     expect(readFileSync(path.join(cwd, 'dbboundary.yaml'), 'utf8')).toMatch(
       /customers:[\s\S]*orders:/,
     );
     expect(again.exitCode).toBe(2);
     expect(check.exitCode).toBe(0);
     expect(JSON.parse(check.stdout).summary.filesByContext).toEqual({ customers: 1, orders: 2 });
+  });
+
+  it('says it wrote a template when no folder layout is recognised', async () => {
+    const run = await runCli(['init'], { cwd: makeTree({ 'lib/thing.ts': 'export {};\n' }) });
+
+    expect(run.exitCode).toBe(0);
+    expect(run.stderr).toContain('Wrote dbboundary.yaml with a template to fill in; review it');
   });
 
   it('draws the coupling between contexts as Mermaid', async () => {

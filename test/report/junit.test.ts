@@ -125,6 +125,18 @@ describe('junit: structure and counts', () => {
   });
 });
 
+describe('junit: the summary', () => {
+  it('counts one of a thing in the singular', () => {
+    const result = cleanResult();
+    Object.assign(result.summary, { files: 1, statements: 1, sqlStrings: 1, imports: 1 });
+    const check = suite(junitOf(result), 'dbboundary').children[0]!;
+
+    expect(check.children[0]!.text).toContain(
+      'Scanned 1 file: 1 SQL statement in 1 string, 1 import.',
+    );
+  });
+});
+
 describe('junit: a clean run', () => {
   it('is still a document with one passing test, so CI shows the check ran', () => {
     const root = junitOf(cleanResult());
