@@ -90,6 +90,8 @@ export interface Finding {
   statement?: string;
   /** For SQL findings: the line where the string holding the SQL starts, for suppressions. */
   sqlLine?: number;
+  /** For SQL findings: the line where the code statement holding the SQL starts. */
+  codeLine?: number;
 }
 
 export interface AllowedFinding extends Finding {

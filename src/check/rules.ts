@@ -134,7 +134,9 @@ function withStatement(
   const fingerprint =
     statement == null ? textFingerprint(fact.text) : unit.fingerprint(statement.text);
   const sqlLine = unit.position(fact.offset).line;
-  return findings.map((found) => ({ ...found, statement: fingerprint, sqlLine }));
+  const codeLine =
+    fact.statementOffset == null ? sqlLine : unit.position(fact.statementOffset).line;
+  return findings.map((found) => ({ ...found, statement: fingerprint, sqlLine, codeLine }));
 }
 
 /**

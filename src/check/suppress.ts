@@ -63,8 +63,9 @@ export function applySuppressions(
 
 /**
  * A comment silences findings of its rules reported on the next line, or coming from SQL whose
- * string starts on the next line: a comment above `pool.query(` covers the whole statement, as
- * the reader expects, wherever in it the offending table is named.
+ * string or code statement starts on the next line: a comment above `pool.query(`, or above
+ * `const rows = await pool.query(` with the SQL on the lines below, covers the whole statement,
+ * as the reader expects, wherever in it the offending table is named.
  */
 function silencerOf(
   finding: Finding,
@@ -73,7 +74,9 @@ function silencerOf(
   const matching = comments.filter(
     (entry) =>
       entry.rules.includes(finding.rule) &&
-      (entry.comment.nextLine === finding.line || entry.comment.nextLine === finding.sqlLine),
+      (entry.comment.nextLine === finding.line ||
+        entry.comment.nextLine === finding.sqlLine ||
+        entry.comment.nextLine === finding.codeLine),
   );
   for (const entry of matching) entry.used.add(finding.rule);
 

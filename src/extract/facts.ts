@@ -45,6 +45,11 @@ export interface SqlFact {
   runs: Runs;
   /** How many values are interpolated. */
   interpolations: number;
+  /**
+   * 0-based offset of the code statement that holds the SQL (`const rows = await db.query(`),
+   * when the walk knows it: a suppression comment above that statement covers the SQL.
+   */
+  statementOffset?: number;
 }
 
 export function isHole(part: SqlPart): part is SqlHole {

@@ -166,6 +166,8 @@ type Piece =
 class FactWalker {
   readonly imports: ImportFact[] = [];
   readonly sql: SqlFact[] = [];
+  /** The innermost code statement being walked, whose start suppression comments aim at. */
+  private statement: TypeScript.Node | null = null;
 
   constructor(
     private readonly source: TypeScript.SourceFile,
@@ -207,6 +209,12 @@ class FactWalker {
         return this.visitChildren(node, site);
       case SyntaxKind.ObjectLiteralExpression:
         return this.visitObject(node as TypeScript.ObjectLiteralExpression, site);
+      case SyntaxKind.ExpressionStatement:
+      case SyntaxKind.VariableStatement:
+      case SyntaxKind.ReturnStatement:
+      case SyntaxKind.PropertyDeclaration:
+      case SyntaxKind.ExportAssignment:
+        return this.visitStatement(node);
       default:
         return this.visitChildren(node, 'other');
     }
@@ -294,6 +302,13 @@ class FactWalker {
     }
   }
 
+  private visitStatement(node: TypeScript.Node): void {
+    const outer = this.statement;
+    this.statement = node;
+    this.visitChildren(node, 'other');
+    this.statement = outer;
+  }
+
   private visitBinary(node: TypeScript.BinaryExpression, site: SqlSite): void {
     if (node.operatorToken.kind !== SyntaxKind.PlusToken) {
       return this.visitChildren(node, 'other');
@@ -311,7 +326,10 @@ class FactWalker {
   private collect(operands: TypeScript.Node[], site: SqlSite, origin: SqlOrigin): void {
     const pieces = operands.flatMap((operand) => this.piecesOf(operand));
     const fact = buildSql(pieces, this.dialect, this.source);
-    if (fact && isSqlText(fact.text, site)) this.sql.push({ ...fact, origin });
+    if (fact && isSqlText(fact.text, site)) {
+      const statementOffset = this.statement?.getStart(this.source);
+      this.sql.push({ ...fact, origin, ...(statementOffset == null ? {} : { statementOffset }) });
+    }
 
     for (const piece of pieces) {
       if (piece.kind === 'value') this.visit(piece.node, 'other');

@@ -140,15 +140,32 @@ describe('inline suppression', () => {
     });
   });
 
-  it('covers only the next line: not a string that starts a line further down', async () => {
+  it('covers a code statement that starts on the next line, as a formatter wraps a long call', async () => {
     const result = await suppress([
       `// dbboundary-ignore-next-line foreign-table-access ${REASON}`,
+      'const { rows } = await pool.query(',
+      "  'SELECT name FROM customers.customers WHERE id = $1',",
+      '  [id],',
+      ');',
+    ]);
+
+    expect(outcome(result)).toEqual({
+      kept: [],
+      suppressed: ['foreign-table-access@3'],
+      problems: [],
+    });
+  });
+
+  it('covers only the next line: not a statement that starts a line further down', async () => {
+    const result = await suppress([
+      `// dbboundary-ignore-next-line foreign-table-access ${REASON}`,
+      'const id = 1;',
       'const { rows } = await pool.query(',
       "  'SELECT name FROM customers.customers WHERE id = $1',",
       ');',
     ]);
 
-    expect(outcome(result).kept).toEqual(['foreign-table-access@3']);
+    expect(outcome(result).kept).toEqual(['foreign-table-access@4']);
     expect(outcome(result).problems).toEqual([expect.stringMatching(/^1:1 silences nothing/)]);
   });
 
