@@ -13,6 +13,7 @@ import { findConfigFile, loadConfig } from '../config/load.js';
 import type { ContextMap } from '../config/types.js';
 import { compileGlobs, discoverFiles } from '../extract/files.js';
 import { ModuleResolver } from '../extract/resolve.js';
+import { extractSqlFile, isSqlFile } from '../extract/sql-file.js';
 import { extractFile } from '../extract/typescript.js';
 import { loadSqlFrontend } from '../sql/index.js';
 import type { ParseResult, SqlFrontend } from '../sql/types.js';
@@ -206,7 +207,9 @@ function scanFile(file: string, tools: ScanTools, scan: Scan): void {
   const staged = tools.contents.get(file);
   const { text, notUtf8 } =
     staged == null ? readSource(absolute) : { text: staged, notUtf8: false };
-  const facts = extractFile(absolute, text, tools.map.dialect);
+  const facts = isSqlFile(file)
+    ? extractSqlFile(text, tools.map.dialect)
+    : extractFile(absolute, text, tools.map.dialect);
   if (facts.suppressions.length > 0) {
     scan.suppressions.set(file, {
       context: tools.layout.contextOf(file),

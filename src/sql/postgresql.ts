@@ -5,6 +5,7 @@
 import { fingerprintSync, hasSqlDetails, loadModule, parseSync } from 'libpg-query';
 import type { RawStmt } from 'libpg-query';
 
+import { readRoutine } from './postgresql-routines.js';
 import { collectPostgresqlTables } from './postgresql-tables.js';
 import type { FoundTable } from './postgresql-tables.js';
 import { createByteOffsetMapper, createCodePointOffsetMapper } from './text-offsets.js';
@@ -68,8 +69,14 @@ function buildStatement(sql: string, raw: RawStmt, toCharOffset: OffsetMapper): 
   const start = toCharOffset(startByte);
   const tables = located.map(({ table, byte }) => toTableRef(table, toCharOffset(byte)));
   const end = raw.stmt_len ? toCharOffset(startByte + raw.stmt_len) : sql.length;
+  const statement: ParsedStatement = { ...trimStatement(sql, start, end), tables };
 
-  return { ...trimStatement(sql, start, end), tables };
+  const routine = readRoutine(raw, sql, start, toCharOffset);
+  if (routine == null) return statement;
+  statement.tables = [...tables, ...routine.tables].sort((a, b) => a.offset - b.offset);
+  if (routine.dynamic.length > 0) statement.dynamic = routine.dynamic;
+  if (routine.problems.length > 0) statement.bodyProblems = routine.problems;
+  return statement;
 }
 
 /** Names taken from string lists (DROP, COMMENT) carry no position: point at the statement. */
@@ -78,7 +85,8 @@ function locateTable(table: FoundTable, statementByte: number): number {
 }
 
 function toTableRef(table: FoundTable, offset: number): TableRef {
-  return { schema: table.schema, name: table.name, role: table.role, offset };
+  const { schema, name, role, referencedBy } = table;
+  return { schema, name, role, offset, ...(referencedBy ? { referencedBy } : {}) };
 }
 
 function trimStatement(sql: string, start: number, end: number): { offset: number; text: string } {
