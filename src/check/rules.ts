@@ -8,7 +8,7 @@ import { fingerprintStatement, textFingerprint } from '../sql/index.js';
 import type { Finding, RuleId } from './findings.js';
 import { RULES } from './findings.js';
 import type { TableOwnership } from './ownership.js';
-import { accessOf, checkForeignKeys, checkRoutineBody } from './schema-rules.js';
+import { accessOf, checkForeignKeys, checkRoutineBody, unsupportedHint } from './schema-rules.js';
 
 /** Everything the rules need to judge one file. */
 export interface FileUnderCheck {
@@ -178,7 +178,7 @@ function unparsedFinding(
   const hint =
     fact.interpolations > 0
       ? ' The interpolated values were tried as values, names and empty text, and none parsed.'
-      : '';
+      : unsupportedHint(unit.dialect, fact.text);
   return finding(unit, 'unparsed-sql', offset, {
     targets: [],
     tables: [],
