@@ -7,6 +7,7 @@
 // Exits 1 when a rule falls below 1.00 on either figure, so CI can run it.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
