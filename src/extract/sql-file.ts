@@ -26,14 +26,15 @@ export function extractSqlFile(text: string, dialect: Dialect): FileFacts {
   const scan = new StatementScanner(text, dialect).run();
   return {
     imports: [],
-    sql: scan.statements.map((span) => statementFact(text, span)),
+    sql: scan.statements.map((span) => statementFact(text, span, dialect)),
     syntaxErrors: [],
     suppressions: scan.comments.flatMap((span) => suppressionOf(text, span) ?? []),
   };
 }
 
-function statementFact(text: string, span: Span): SqlFact {
-  const sql = text.slice(span.start, span.end);
+function statementFact(text: string, span: Span, dialect: Dialect): SqlFact {
+  const written = text.slice(span.start, span.end);
+  const sql = dialect === 'postgresql' ? withoutPsqlVariables(written) : written;
   const runs: [number, number][] = [[0, span.start]];
   return {
     origin: 'sql-file',
@@ -43,6 +44,15 @@ function statementFact(text: string, span: Span): SqlFact {
     runs,
     interpolations: 0,
   };
+}
+
+/**
+ * psql puts a variable's value in place of `:'name'` (as a string) and `:"name"` (as a name). A
+ * blank in place of the colon leaves that string or name, of the same length, so every offset
+ * stays valid. A bare `:name` is left as written: it cannot be told from an array slice.
+ */
+function withoutPsqlVariables(sql: string): string {
+  return sql.replace(/(?<![:\w]):(?=(['"])[A-Za-z_]\w*\1)/g, ' ');
 }
 
 /**
@@ -103,6 +113,10 @@ class StatementScanner {
       this.index = close < 0 ? text.length : close + dollar[0].length;
     } else if (char === "'" || char === '"' || (char === '`' && this.dialect === 'mysql')) {
       this.index = this.quotedEnd(index, char, this.backslashEscapes(index, char));
+    } else if (char === '\\' && this.dialect === 'postgresql') {
+      // A psql command (\gset, \g, \crosstabview…) sends what is before it, and takes the line.
+      this.endStatement(index);
+      this.skipLine();
     } else if (char === '(') {
       this.depth += 1;
       this.index += 1;
@@ -207,6 +221,11 @@ class StatementScanner {
     }
     this.index = lineEnd;
     return true;
+  }
+
+  private skipLine(): void {
+    const newline = this.text.indexOf('\n', this.index);
+    this.index = newline < 0 ? this.text.length : newline;
   }
 
   private isLineStart(index: number): boolean {

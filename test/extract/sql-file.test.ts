@@ -52,6 +52,23 @@ describe('cutting a .sql file into statements', () => {
     ]);
   });
 
+  it('ends a statement at a psql command written after it on the same line', () => {
+    const text = "SELECT id FROM crm.keys WHERE name = 'a' \\gset key_\nSELECT :'key_id';";
+    expect(statementsOf(text)).toEqual([
+      [0, "SELECT id FROM crm.keys WHERE name = 'a'"],
+      [text.indexOf('SELECT :'), "SELECT  'key_id'"],
+    ]);
+  });
+
+  it("reads psql's :'name' and :\"name\" as the string and the name they stand for", () => {
+    const text =
+      'ALTER USER app WITH PASSWORD :\'app_pass\'; SELECT a::text, b[1:2] FROM :"schema".t;';
+    expect(statementsOf(text).map(([, sql]) => sql)).toEqual([
+      "ALTER USER app WITH PASSWORD  'app_pass'",
+      'SELECT a::text, b[1:2] FROM  "schema".t',
+    ]);
+  });
+
   it('follows DELIMITER in MySQL files, and reads # comments and backticks', () => {
     const text = [
       '# setup',

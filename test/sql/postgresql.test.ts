@@ -461,9 +461,14 @@ describe('postgresql: statements and locations', () => {
     );
   });
 
-  test('a name with no position (DROP) points at its statement', () => {
-    const sql = 'SELECT 1; DROP TABLE sales.orders';
-    expect(tablesOf(pg, sql)[0]?.offset).toBe(offsetOf(sql, 'DROP'));
+  test('a name with no position (DROP, COMMENT ON) is found in its statement', () => {
+    const sql =
+      'SELECT 1; DROP TABLE sales.orders, "Sales" . "Orders"; COMMENT ON TABLE SALES.LINES IS $$sales.lines$$';
+    expect(tablesOf(pg, sql).map((t) => [qualify(t), t.offset])).toEqual([
+      ['sales.orders', offsetOf(sql, 'sales.orders')],
+      ['Sales.Orders', offsetOf(sql, '"Sales"')],
+      ['sales.lines', offsetOf(sql, 'SALES.LINES')],
+    ]);
   });
 
   test('a NUL character does not hide the statements after it', () => {
