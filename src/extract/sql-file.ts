@@ -111,6 +111,7 @@ class StatementScanner {
     if (dollar) {
       const close = text.indexOf(dollar[0], index + dollar[0].length);
       this.index = close < 0 ? text.length : close + dollar[0].length;
+      this.readBodyComments(index + dollar[0].length, close < 0 ? text.length : close);
     } else if (char === "'" || char === '"' || (char === '`' && this.dialect === 'mysql')) {
       this.index = this.quotedEnd(index, char, this.backslashEscapes(index, char));
     } else if (char === '\\' && this.dialect === 'postgresql') {
@@ -129,6 +130,19 @@ class StatementScanner {
       this.index += word.length;
     } else {
       this.index += 1;
+    }
+  }
+
+  /**
+   * A function body in dollar quotes is a string to this scan, but its `--` comments are comments
+   * to the reader: a suppression there silences the body's statement on the next line.
+   */
+  private readBodyComments(start: number, end: number): void {
+    const body = this.text.slice(start, end);
+    if (!body.includes(SUPPRESSION_MARKER)) return;
+    for (const match of body.matchAll(/--[^\n]*/g)) {
+      const at = start + match.index;
+      this.found.comments.push({ start: at, end: at + match[0].length });
     }
   }
 

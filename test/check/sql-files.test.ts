@@ -170,6 +170,22 @@ describe('views and routines in .sql files', () => {
     ]);
   });
 
+  it('silences one statement of a function body with a comment inside the body', async () => {
+    const result = await check({
+      'src/orders/fn.sql': [
+        'CREATE FUNCTION orders.close(p_id bigint) RETURNS void LANGUAGE plpgsql AS $$',
+        'BEGIN',
+        '  -- dbboundary-ignore-next-line foreign-table-access -- moves to an event (ORD-12)',
+        '  UPDATE customers.customers SET open_orders = open_orders - 1 WHERE id = p_id;',
+        'END $$;',
+      ].join('\n'),
+    });
+    expect(result.findings).toEqual([]);
+    expect(result.suppressed.map((f) => [f.rule, f.line, f.column])).toEqual([
+      ['foreign-table-access', 4, 10],
+    ]);
+  });
+
   it('reads .sql files only when the include globs take them', async () => {
     const map = `include: ["src/**/*.ts"]\n${MAP}`;
     const findings = await findingsOf(
