@@ -58,6 +58,30 @@ describe('PL/pgSQL bodies', () => {
     ]);
   });
 
+  test('assignments, loops, RETURN QUERY and every form of EXECUTE are read', () => {
+    const sql = `CREATE FUNCTION r.f() RETURNS SETOF int LANGUAGE plpgsql AS $$
+DECLARE n int; row record; cur refcursor;
+BEGIN
+  n := (SELECT count(*) FROM a.counted);
+  FOR row IN SELECT id FROM b.looped LOOP END LOOP;
+  RETURN QUERY SELECT id FROM c.returned;
+  RETURN QUERY EXECUTE 'SELECT id FROM d.constant';
+  FOR row IN EXECUTE 'SELECT ' || quote_ident(n::text) LOOP END LOOP;
+  OPEN cur FOR EXECUTE format('SELECT * FROM %I', n);
+END $$`;
+    const [statement] = parseOk(pg, sql);
+    expect(statement!.tables.map((t) => [qualify(t), t.role, t.offset])).toEqual([
+      ['a.counted', 'read', offsetOf(sql, 'a.counted')],
+      ['b.looped', 'read', offsetOf(sql, 'b.looped')],
+      ['c.returned', 'read', offsetOf(sql, 'c.returned')],
+      ['d.constant', 'read', offsetOf(sql, 'd.constant')],
+    ]);
+    expect(statement!.dynamic!.map((d) => d.offset)).toEqual([
+      offsetOf(sql, "'SELECT ' ||"),
+      offsetOf(sql, 'format('),
+    ]);
+  });
+
   test('a DO block is read like a function body', () => {
     const sql = 'DO $$\nBEGIN\n  INSERT INTO crm.tags SELECT * FROM billing.tags;\nEND $$;';
     const [statement] = parseOk(pg, sql);
