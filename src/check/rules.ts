@@ -99,6 +99,7 @@ export function checkSql(unit: FileUnderCheck): {
     }
     statements += result.statements.length;
     for (const statement of result.statements) {
+      unparsed += statement.bodyProblems?.length ?? 0;
       const found = checkStatement(unit, rendered, statement);
       findings.push(...withStatement(unit, fact, statement, found));
     }

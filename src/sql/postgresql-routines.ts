@@ -168,7 +168,7 @@ function readPlpgsqlBody(statement: string, body: Body, facts: RoutineFacts): vo
     parsed = parsePlPgSQLSync(statement);
   } catch (error) {
     facts.problems.push({
-      offset: body.fallback,
+      offset: toText(body, firstWordOf(body.text, 0)),
       message: `the PL/pgSQL parser rejects this body: ${messageOf(error)}`,
     });
     return;

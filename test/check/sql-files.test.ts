@@ -156,6 +156,25 @@ describe('views and routines in .sql files', () => {
     expect(result.summary).toMatchObject({ statements: 2, unparsedSql: 1 });
   });
 
+  it('reports a function body the PL/pgSQL parser rejects, at the body, and counts it', async () => {
+    const result = await check({
+      'src/orders/trg.sql': [
+        'CREATE FUNCTION orders.touch(p_id bigint) RETURNS trigger',
+        'LANGUAGE plpgsql AS $$',
+        'BEGIN UPDATE customers.customers SET touched = now(); RETURN NEW; END $$;',
+      ].join('\n'),
+    });
+    expect(result.findings.map((f) => [f.rule, f.line, f.column, f.message])).toEqual([
+      [
+        'unparsed-sql',
+        3,
+        1,
+        'the PL/pgSQL parser rejects this body: trigger functions cannot have declared arguments; the tables it names are not checked.',
+      ],
+    ]);
+    expect(result.summary.unparsedSql).toBe(1);
+  });
+
   it('silences a statement with a -- dbboundary-ignore-next-line comment above it', async () => {
     const result = await check({
       'src/orders/003.sql': [

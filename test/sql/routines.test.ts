@@ -106,7 +106,7 @@ END $$`;
     const [statement] = parseOk(pg, sql);
     expect(statement!.bodyProblems).toEqual([
       {
-        offset: offsetOf(sql, ' BEGIN'),
+        offset: offsetOf(sql, 'BEGIN'),
         message:
           'the PL/pgSQL parser rejects this body: trigger functions cannot have declared arguments',
       },
