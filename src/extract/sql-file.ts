@@ -22,7 +22,8 @@ export function isSqlFile(file: string): boolean {
   return /\.sql$/i.test(file);
 }
 
-export function extractSqlFile(text: string, dialect: Dialect): FileFacts {
+export function extractSqlFile(written: string, dialect: Dialect): FileFacts {
+  const text = dialect === 'mysql' ? withExecutableComments(written) : written;
   const scan = new StatementScanner(text, dialect).run();
   return {
     imports: [],
@@ -30,6 +31,18 @@ export function extractSqlFile(text: string, dialect: Dialect): FileFacts {
     syntaxErrors: [],
     suppressions: scan.comments.flatMap((span) => suppressionOf(text, span) ?? []),
   };
+}
+
+/**
+ * MySQL runs the text of `/*!50001 … *\/` comments, and mysqldump writes views, triggers and
+ * session settings that way. The markers become blanks of the same length, so the text inside
+ * is read as the server reads it and every offset stays valid.
+ */
+function withExecutableComments(text: string): string {
+  return text.replace(/\/\*!\d*([^]*?)\*\//g, (whole: string, inner: string) => {
+    const opener = whole.length - inner.length - 2;
+    return `${' '.repeat(opener)}${inner}  `;
+  });
 }
 
 function statementFact(text: string, span: Span, dialect: Dialect): SqlFact {

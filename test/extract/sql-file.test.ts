@@ -69,6 +69,21 @@ describe('cutting a .sql file into statements', () => {
     ]);
   });
 
+  it('reads the statements mysqldump writes inside /*!50001 … */ comments', () => {
+    const text = [
+      '/*!40101 SET NAMES utf8mb4 */;',
+      '/*!50001 CREATE ALGORITHM=UNDEFINED */',
+      '/*!50001 VIEW `open_invoices` AS select `i`.`id` from `billing`.`invoices` `i` */;',
+    ].join('\n');
+    expect(statementsOf(text, 'mysql')).toEqual([
+      [9, 'SET NAMES utf8mb4'],
+      [
+        40,
+        'CREATE ALGORITHM=UNDEFINED   \n         VIEW `open_invoices` AS select `i`.`id` from `billing`.`invoices` `i`',
+      ],
+    ]);
+  });
+
   it('follows DELIMITER in MySQL files, and reads # comments and backticks', () => {
     const text = [
       '# setup',
