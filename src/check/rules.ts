@@ -43,7 +43,7 @@ export function finding(
   unit: FileUnderCheck,
   rule: RuleId,
   offset: number,
-  fields: Pick<Finding, 'targets' | 'tables' | 'message'> & Pick<Finding, 'import' | 'access'>,
+  fields: Pick<Finding, 'targets' | 'tables' | 'message' | 'import' | 'access'>,
 ): Finding {
   return {
     rule,
