@@ -117,7 +117,7 @@ class StatementScanner {
     const { text, index } = this;
     const char = text[index]!;
     const dollar =
-      this.dialect === 'postgresql'
+      char === '$' && this.dialect === 'postgresql'
         ? /^\$(?:[A-Za-z_]\w*)?\$/.exec(text.slice(index, index + 64))
         : null;
 
