@@ -25,19 +25,40 @@ export function applyAllowRules(
 /** Says which targets an allow entry would accept, so nobody wonders why the finding stands. */
 function withPartialAllowNote(finding: Finding, rules: AllowRule[]): Finding {
   const accepted = finding.targets.filter((target) =>
-    rules.some((rule) => rule.from === finding.context && rule.to === target),
+    rules.some((rule) => covers(rule, finding, target)),
   );
-  if (accepted.length === 0) return finding;
+  const readOnly = finding.targets.filter(
+    (target) =>
+      !accepted.includes(target) &&
+      rules.some((rule) => rule.from === finding.context && rule.to === target),
+  );
+  const notes: string[] = [];
+  if (readOnly.length > 0) {
+    notes.push(
+      `allow from ${finding.context} to ${readOnly.join(', ')} is limited to reads, and this ${finding.access === 'write' ? 'writes' : 'is no read'}`,
+    );
+  }
   const rest = finding.targets.filter((target) => !accepted.includes(target));
-  return {
-    ...finding,
-    message: `${finding.message} (allow accepts ${accepted.join(', ')} from ${finding.context}, not ${rest.join(', ')})`,
-  };
+  if (accepted.length > 0) {
+    notes.push(
+      `allow accepts ${accepted.join(', ')} from ${finding.context}, not ${rest.join(', ')}`,
+    );
+  }
+  if (notes.length === 0) return finding;
+  return { ...finding, message: `${finding.message} (${notes.join('; ')})` };
 }
 
 function allowRuleFor(finding: Finding, rules: AllowRule[]): AllowRule | null {
   if (finding.context == null || finding.targets.length === 0) return null;
-  const fromHere = rules.filter((rule) => rule.from === finding.context);
-  const covered = finding.targets.every((target) => fromHere.some((rule) => rule.to === target));
-  return covered ? (fromHere.find((rule) => finding.targets.includes(rule.to)) ?? null) : null;
+  const covered = finding.targets.every((target) =>
+    rules.some((rule) => covers(rule, finding, target)),
+  );
+  if (!covered) return null;
+  return rules.find((rule) => covers(rule, finding, finding.targets[0]!)) ?? null;
+}
+
+/** A read-only entry accepts a finding only when it says the other context's tables are read. */
+function covers(rule: AllowRule, finding: Finding, target: string): boolean {
+  if (rule.from !== finding.context || rule.to !== target) return false;
+  return rule.access === 'read-write' || finding.access === 'read';
 }

@@ -1,5 +1,6 @@
 export type RuleId =
   | 'cross-context-join'
+  | 'cross-context-foreign-key'
   | 'foreign-table-access'
   | 'cross-context-import'
   | 'unmapped-table'
@@ -9,6 +10,8 @@ export type RuleId =
   | 'invalid-suppression';
 
 export type Severity = 'error' | 'warning';
+
+export type Access = 'read' | 'write';
 
 export interface RuleMeta {
   id: RuleId;
@@ -21,6 +24,11 @@ export const RULES: Record<RuleId, RuleMeta> = {
     id: 'cross-context-join',
     severity: 'error',
     summary: 'One statement touches tables of two or more contexts.',
+  },
+  'cross-context-foreign-key': {
+    id: 'cross-context-foreign-key',
+    severity: 'error',
+    summary: "A foreign key from one context's table to a table another context owns.",
   },
   'foreign-table-access': {
     id: 'foreign-table-access',
@@ -82,6 +90,11 @@ export interface Finding {
   tables: string[];
   /** For cross-context-import: the specifier as written. */
   import?: string;
+  /**
+   * For foreign-table-access and cross-context-join: whether the other contexts' tables are only
+   * read, or also written (a schema change counts as a write).
+   */
+  access?: Access;
   message: string;
   /**
    * For SQL findings: the statement's fingerprint (its shape, whatever the constants and the

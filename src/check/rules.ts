@@ -8,6 +8,7 @@ import { textFingerprint } from '../sql/index.js';
 import type { Finding, RuleId } from './findings.js';
 import { RULES } from './findings.js';
 import type { TableOwnership } from './ownership.js';
+import { accessOf, checkForeignKeys, checkRoutineBody, unsupportedHint } from './schema-rules.js';
 
 /** Everything the rules need to judge one file. */
 export interface FileUnderCheck {
@@ -45,17 +46,17 @@ export interface ImportTarget {
   isPublic: boolean;
 }
 
-interface OwnedRef {
+export interface OwnedRef {
   ref: TableRef;
   context: string | null;
   qualified: string;
 }
 
-function finding(
+export function finding(
   unit: FileUnderCheck,
   rule: RuleId,
   offset: number,
-  fields: Pick<Finding, 'targets' | 'tables' | 'message'> & { import?: string },
+  fields: Pick<Finding, 'targets' | 'tables' | 'message' | 'import' | 'access'>,
 ): Finding {
   return {
     rule,
@@ -111,6 +112,7 @@ export function checkSql(unit: FileUnderCheck): {
     }
     statements += result.statements.length;
     for (const statement of result.statements) {
+      unparsed += statement.bodyProblems?.length ?? 0;
       const found = checkStatement(unit, rendered, statement);
       findings.push(...withStatement(unit, fact, statement, found));
     }
@@ -191,7 +193,7 @@ function unparsedFinding(
   const hint =
     fact.interpolations > 0
       ? ' The interpolated values were tried as values, names and empty text, and none parsed.'
-      : '';
+      : unsupportedHint(unit.dialect, fact.text);
   return finding(unit, 'unparsed-sql', offset, {
     targets: [],
     tables: [],
@@ -213,17 +215,20 @@ function checkStatement(
       findings.push(dynamicFinding(unit, fileOffsetOf(rendered, ref.offset), owner.unknown));
     } else refs.push({ ref, ...owner });
   }
-  const owned = refs.filter((ref) => ref.context != null);
+  // A foreign key's target is judged by the foreign-key rule, not as a table the statement uses.
+  const owned = refs.filter((ref) => ref.context != null && ref.ref.role !== 'reference');
   const touched = unique(owned.map((ref) => ref.context!));
 
   if (touched.length >= 2) {
     const foreign = owned.find((ref) => ref.context !== (unit.context ?? touched[0]))!;
     const targets = unit.context != null ? touched.filter((c) => c !== unit.context) : touched;
+    const access = accessOf(owned, targets);
     findings.push(
       finding(unit, 'cross-context-join', at(foreign), {
         targets: [...targets].sort(),
         tables: unique(owned.map((ref) => ref.qualified)).sort(),
-        message: `one statement touches tables of ${listContexts(owned)}; it cannot run once each context has its own database.`,
+        access,
+        message: `one statement touches tables of ${listContexts(owned)} (${access === 'write' ? 'writing' : 'only reading'} ${unit.context == null ? 'them' : `those of ${targets.join(', ')}`}); it cannot run once each context has its own database.`,
       }),
     );
   } else if (unit.context != null && touched.length === 1 && touched[0] !== unit.context) {
@@ -232,11 +237,16 @@ function checkStatement(
       finding(unit, 'foreign-table-access', at(owned[0]!), {
         targets: [target],
         tables: unique(owned.map((ref) => ref.qualified)).sort(),
+        access: accessOf(owned, [target]),
         message: `${verbOf(owned)} ${unique(owned.map((ref) => ref.qualified)).join(', ')}, owned by ${target}.`,
       }),
     );
   }
 
+  findings.push(
+    ...checkForeignKeys(unit, refs, at),
+    ...checkRoutineBody(unit, rendered, statement),
+  );
   if (unit.context != null) findings.push(...checkUnmapped(unit, refs, at));
   return findings;
 }

@@ -7,6 +7,7 @@ import type { FileFacts, ImportFact } from '../extract/facts.js';
 import { compilerCodeCache } from '../extract/compiler-cache.js';
 import { MIN_FILES_FOR_WORKERS, extractInWorkers } from '../extract/pool.js';
 import type { ModuleResolver } from '../extract/resolve.js';
+import { extractSqlFile, isSqlFile } from '../extract/sql-file.js';
 import type { ExtractAnswer } from '../extract/worker.js';
 import { loadSqlFrontend, textFingerprint } from '../sql/index.js';
 import type { Dialect, ParseResult, SqlFrontend } from '../sql/types.js';
@@ -153,7 +154,10 @@ async function extractInParallel(
   dialect: Dialect,
   jobs: number,
 ): Promise<(Source | null)[]> {
-  const missing = sources.filter((source): source is Source => source?.cached == null);
+  const missing = sources.filter(
+    (source): source is Source =>
+      source != null && source.cached == null && !isSqlFile(source.file),
+  );
   if (missing.length < MIN_FILES_FOR_WORKERS) return sources;
 
   const files = missing.map((source) => ({
@@ -277,6 +281,7 @@ function judge(source: Source, tools: Tools, replay: boolean): Judged {
 }
 
 function extracted(source: Source, text: string, tools: Tools): FileFacts {
+  if (isSqlFile(source.file)) return extractSqlFile(text, tools.map.dialect);
   const answer = source.extracted;
   if (answer == null) return tools.extract!(source.absolute, text, tools.map.dialect);
   if ('tooDeep' in answer) throw new RangeError(answer.tooDeep);

@@ -109,6 +109,7 @@ function normalize(file: string, root: unknown, reader: SpecReader): ContextMap 
     from: tree.text(tree.get(item, 'from')) ?? '',
     to: tree.text(tree.get(item, 'to')) ?? '',
     reason: tree.text(tree.get(item, 'reason')) ?? '',
+    access: tree.text(tree.get(item, 'access')) === 'read' ? 'read' : 'read-write',
     line: reader.lineOf(item),
   }));
 

@@ -25,7 +25,7 @@ export type FieldSpec =
   | (Common & { kind: 'map'; of: FieldSpec; keyPattern: RegExp })
   | (Common & { kind: 'list'; of: FieldSpec });
 
-export const DEFAULT_INCLUDE = ['**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}'];
+export const DEFAULT_INCLUDE = ['**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,sql}'];
 export const DEFAULT_EXCLUDE = [
   '**/node_modules/**',
   '**/.git/**',
@@ -76,6 +76,12 @@ const allowSpec: FieldSpec = {
       kind: 'string',
       required: true,
       description: 'Why this is accepted for now, and what will end it.',
+    },
+    access: {
+      kind: 'string',
+      values: ['read', 'read-write'],
+      description:
+        "read: only statements that read `to`'s tables are accepted, so `to` can publish a read model others query but never write; read-write (the default): reads, writes and imports.",
     },
   },
 };

@@ -25,6 +25,8 @@ export interface AllowRule {
   from: string;
   to: string;
   reason: string;
+  /** read: accepts findings that only read `to`'s tables; read-write: every finding. */
+  access: 'read' | 'read-write';
   line: number | null;
 }
 

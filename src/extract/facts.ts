@@ -11,9 +11,10 @@ export interface ImportFact {
 
 /**
  * sql-call: an argument of a call that runs SQL (query, execute, raw…);
- * sql-tag: a template tagged sql`…`; literal: a string elsewhere whose text is clearly SQL.
+ * sql-tag: a template tagged sql`…`; literal: a string elsewhere whose text is clearly SQL;
+ * sql-file: one statement of a .sql file.
  */
-export type SqlOrigin = 'sql-call' | 'sql-tag' | 'literal';
+export type SqlOrigin = 'sql-call' | 'sql-tag' | 'literal' | 'sql-file';
 
 /** [textOffset, fileOffset] pairs, sorted: from each pair on, characters map one to one. */
 export type Runs = [number, number][];

@@ -17,6 +17,7 @@ export interface GraphEdge {
   reads: number;
   writes: number;
   imports: number;
+  foreignKeys: number;
   /** True for the edge of the findings an allow entry covers, drawn apart from the others. */
   allowed: boolean;
 }
@@ -26,12 +27,13 @@ export interface CouplingGraph {
   edges: GraphEdge[];
 }
 
-type Kind = 'joins' | 'reads' | 'writes' | 'imports';
+type Kind = 'joins' | 'reads' | 'writes' | 'imports' | 'foreignKeys';
 
 /**
  * The contexts as nodes and the coupling findings between them as edges: a cross-context join
  * links the file's context (or shared code) to every other context in the statement, a foreign
- * table access is a read or a write, and a cross-context import is an import.
+ * table access is a read or a write, a cross-context import is an import, and a foreign key
+ * between contexts is a foreign key.
  */
 export function buildCouplingGraph(result: CheckResult): CouplingGraph {
   const edges = new Map<string, GraphEdge>();
@@ -59,25 +61,23 @@ function kindOf(finding: Finding): Kind | null {
     case 'cross-context-join':
       return 'joins';
     case 'foreign-table-access':
-      return accessOf(finding.message);
+      return accessOf(finding);
     case 'cross-context-import':
       return 'imports';
+    case 'cross-context-foreign-key':
+      return 'foreignKeys';
     default:
       return null;
   }
 }
 
-/**
- * A foreign-table-access finding does not carry its access as a field, so it is read from the
- * message's first words ("reads …", "writes …", "reads and writes …", "changes the schema of
- * …"). Anything that changes the tables counts as a write: that is the coupling that matters.
- */
-function accessOf(message: string): Kind {
-  return /^reads\b(?! and writes)/.test(message) ? 'reads' : 'writes';
+/** Anything that changes the tables counts as a write: that is the coupling that matters. */
+function accessOf(finding: Finding): Kind {
+  return finding.access === 'read' ? 'reads' : 'writes';
 }
 
 function emptyEdge(from: string, to: string, allowed: boolean): GraphEdge {
-  return { from, to, joins: 0, reads: 0, writes: 0, imports: 0, allowed };
+  return { from, to, joins: 0, reads: 0, writes: 0, imports: 0, foreignKeys: 0, allowed };
 }
 
 /** Every context of the map, with the shared node when an edge starts there. */
@@ -106,7 +106,7 @@ function byEnds(a: GraphEdge, b: GraphEdge): number {
 
 /** All findings on an edge. */
 export function totalOf(edge: GraphEdge): number {
-  return edge.joins + edge.reads + edge.writes + edge.imports;
+  return edge.joins + edge.reads + edge.writes + edge.imports + edge.foreignKeys;
 }
 
 /** "3 joins, 1 import", naming only the kinds present. */
@@ -117,6 +117,7 @@ export function labelOf(edge: GraphEdge): string {
       [edge.reads, 'read'],
       [edge.writes, 'write'],
       [edge.imports, 'import'],
+      [edge.foreignKeys, 'foreign key'],
     ] as const
   )
     .filter(([count]) => count > 0)

@@ -30,6 +30,7 @@ function toJson(finding: Finding): Record<string, unknown> {
     context: finding.context,
     targets: finding.targets,
     tables: finding.tables,
+    ...(finding.access != null ? { access: finding.access } : {}),
     ...(finding.import != null ? { import: finding.import } : {}),
     message: finding.message,
     docs: ruleDocs(finding.rule),

@@ -117,6 +117,7 @@ function toResult(
       context: finding.context,
       targets: finding.targets,
       tables: finding.tables,
+      ...(finding.access != null ? { access: finding.access } : {}),
       ...(finding.import != null ? { import: finding.import } : {}),
     },
   };

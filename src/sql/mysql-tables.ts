@@ -11,6 +11,8 @@ export interface NamedTable {
   role: TableRole;
   /** Offset in the parsed text where the parser says the table starts, when it says. */
   position: number | null;
+  /** For a foreign key's target: the table that declares the key. */
+  referencedBy?: { schema: string | null; name: string };
 }
 
 type AstObject = Record<string, unknown>;
@@ -33,6 +35,8 @@ export function collectMysqlTables(ast: unknown): NamedTable[] {
 
 class MysqlTableWalker {
   readonly found: NamedTable[] = [];
+  /** The table a CREATE TABLE or ALTER TABLE is about: the one its foreign keys start from. */
+  declaring: NamedTable['referencedBy'];
 
   statement(node: unknown, ctes: CteScope): void {
     if (!isAstObject(node)) return;
@@ -66,8 +70,7 @@ class MysqlTableWalker {
       if (walkSpecial) {
         walkSpecial(value);
       } else if (key === 'reference_definition' && isAstObject(value)) {
-        // A foreign key's target is a schema dependency of the table that declares it.
-        this.tables(value.table, 'ddl', NO_CTES);
+        this.references(value.table);
       } else {
         this.expression(value, ctes);
       }
@@ -81,6 +84,14 @@ class MysqlTableWalker {
       // Join conditions, derived tables and LATERAL subqueries.
       this.fields(item, ctes, { db: ignore, table: ignore });
     }
+  }
+
+  /** A foreign key's targets, referenced by the table being created or altered. */
+  references(items: unknown): void {
+    const start = this.found.length;
+    this.tables(items, this.declaring ? 'reference' : 'ddl', NO_CTES);
+    if (!this.declaring) return;
+    for (const table of this.found.slice(start)) table.referencedBy = this.declaring;
   }
 
   addTable(item: AstObject, role: TableRole, ctes: CteScope): void {
@@ -196,6 +207,12 @@ function walkSchemaChange(
   walker: MysqlTableWalker,
   special: Record<string, (value: unknown) => void> = {},
 ): void {
+  const [first] = asList(node.table);
+  const name = first?.table;
+  walker.declaring =
+    typeof name === 'string' && name !== ''
+      ? { schema: typeof first?.db === 'string' && first.db !== '' ? first.db : null, name }
+      : undefined;
   walker.fields(node, ctes, {
     ...special,
     table: (table) => walker.tables(table, 'ddl', NO_CTES),

@@ -12,6 +12,7 @@ import type {
   CompositeTypeStmt,
   Constraint,
   CopyStmt,
+  CreateStmt,
   DeleteStmt,
   DropStmt,
   InsertStmt,
@@ -36,12 +37,21 @@ export interface FoundTable {
   role: TableRole;
   /** UTF-8 byte offset in the whole SQL string, or -1 when the parser gives none. */
   location: number;
+  /** For a foreign key's target: the table that declares the key. */
+  referencedBy?: TableName;
+}
+
+interface TableName {
+  schema: string | null;
+  name: string;
 }
 
 interface Scope {
   role: TableRole;
   /** CTE names visible here; an unqualified reference to one of them is not a table. */
   ctes: ReadonlySet<string>;
+  /** The table a CREATE TABLE or ALTER TABLE is about: the one its foreign keys start from. */
+  declaring?: TableName;
 }
 
 type AstObject = Record<string, unknown>;
@@ -99,7 +109,7 @@ class TableWalker {
     }
   }
 
-  addRangeVar(rangeVar: RangeVar, scope: Scope): void {
+  addRangeVar(rangeVar: RangeVar, scope: Scope, referencedBy?: TableName): void {
     const { schemaname, relname } = rangeVar;
     if (relname === undefined) return;
     if (schemaname === undefined && scope.ctes.has(relname)) return;
@@ -109,6 +119,7 @@ class TableWalker {
       name: relname,
       role: scope.role,
       location: rangeVar.location ?? -1,
+      ...(referencedBy ? { referencedBy } : {}),
     });
   }
 
@@ -176,6 +187,7 @@ interface HandledNodes {
   UpdateStmt: UpdateStmt;
   DeleteStmt: DeleteStmt;
   MergeStmt: MergeStmt;
+  CreateStmt: CreateStmt;
   CopyStmt: CopyStmt;
   TruncateStmt: TruncateStmt;
   LockStmt: LockStmt;
@@ -200,10 +212,12 @@ const HANDLERS: { [K in keyof HandledNodes]: Handler<HandledNodes[K]> } = {
   TruncateStmt: (node, scope, walker) => walker.visit(node.relations, { ...scope, role: 'write' }),
   LockStmt: walkLock,
   RefreshMatViewStmt: (node, _scope, walker) => walkTarget(node.relation, 'write', walker),
+  CreateStmt: (node, scope, walker) => walkDeclaring(node, node.relation, scope, walker),
   Constraint: walkConstraint,
   DropStmt: walkDrop,
   CommentStmt: walkComment,
-  AlterTableStmt: (node, scope, walker) => walkUnlessIndex(node, node.objtype, scope, walker),
+  AlterTableStmt: (node, scope, walker) =>
+    walkUnlessIndex(node, node.objtype, { ...scope, declaring: nameOf(node.relation) }, walker),
   RenameStmt: (node, scope, walker) => walkUnlessIndex(node, node.renameType, scope, walker),
   ReindexStmt: (node, scope, walker) => {
     const kind = node.kind === 'REINDEX_OBJECT_INDEX' ? 'OBJECT_INDEX' : undefined;
@@ -252,10 +266,28 @@ function walkLock(node: LockStmt, scope: Scope, walker: TableWalker): void {
   walker.visit(node.relations, { ...scope, role });
 }
 
-/** A foreign key's target is a schema dependency of the table that declares it. */
+/** CREATE TABLE: the foreign keys declared inside start from the table created. */
+function walkDeclaring(
+  node: object,
+  relation: RangeVar | undefined,
+  scope: Scope,
+  walker: TableWalker,
+): void {
+  walker.visitFields(node, { ...scope, declaring: nameOf(relation) });
+}
+
+/** A foreign key's target is referenced by the table that declares the key. */
 function walkConstraint(node: Constraint, scope: Scope, walker: TableWalker): void {
-  walkTarget(node.pktable, 'ddl', walker);
+  if (node.pktable) {
+    const from = scope.declaring;
+    walker.addRangeVar(node.pktable, { role: from ? 'reference' : 'ddl', ctes: new Set() }, from);
+  }
   walker.visitFields(node, scope, ['pktable']);
+}
+
+function nameOf(relation: RangeVar | undefined): TableName | undefined {
+  if (relation?.relname === undefined) return undefined;
+  return { schema: relation.schemaname ?? null, name: relation.relname };
 }
 
 function walkDrop(node: DropStmt, _scope: Scope, walker: TableWalker): void {

@@ -5,6 +5,7 @@
 import { fingerprintSync, hasSqlDetails, loadModule, parseSync } from 'libpg-query';
 import type { RawStmt } from 'libpg-query';
 
+import { readRoutine } from './postgresql-routines.js';
 import { collectPostgresqlTables } from './postgresql-tables.js';
 import type { FoundTable } from './postgresql-tables.js';
 import { createByteOffsetMapper, createCodePointOffsetMapper } from './text-offsets.js';
@@ -57,28 +58,59 @@ export function fingerprintPostgresql(sql: string): string | null {
 
 /**
  * Every position libpg-query reports is a UTF-8 byte offset. Statements come in text order and
- * their tables are sorted before conversion, so the mapper only ever moves forward.
+ * their tables are sorted before conversion, so the mapper mostly moves forward.
  */
 function buildStatement(sql: string, raw: RawStmt, toCharOffset: OffsetMapper): ParsedStatement {
   const startByte = raw.stmt_location ?? 0;
-  const found = collectPostgresqlTables(raw.stmt);
-  const located = found.map((table) => ({ table, byte: locateTable(table, startByte) }));
-  located.sort((a, b) => a.byte - b.byte);
-
   const start = toCharOffset(startByte);
-  const tables = located.map(({ table, byte }) => toTableRef(table, toCharOffset(byte)));
   const end = raw.stmt_len ? toCharOffset(startByte + raw.stmt_len) : sql.length;
+  const found = collectPostgresqlTables(raw.stmt);
+  const located = found.filter((table) => table.location >= 0);
+  located.sort((a, b) => a.location - b.location);
 
-  return { ...trimStatement(sql, start, end), tables };
+  const tables = located.map((table) => toTableRef(table, toCharOffset(table.location)));
+  const unplaced = found.filter((table) => table.location < 0);
+  tables.push(...placeByName(sql, start, end, unplaced));
+  tables.sort((a, b) => a.offset - b.offset);
+  const statement: ParsedStatement = { ...trimStatement(sql, start, end), tables };
+
+  const routine = readRoutine(raw, sql, start, toCharOffset);
+  if (routine == null) return statement;
+  statement.tables = [...tables, ...routine.tables].sort((a, b) => a.offset - b.offset);
+  if (routine.dynamic.length > 0) statement.dynamic = routine.dynamic;
+  if (routine.problems.length > 0) statement.bodyProblems = routine.problems;
+  return statement;
 }
 
-/** Names taken from string lists (DROP, COMMENT) carry no position: point at the statement. */
-function locateTable(table: FoundTable, statementByte: number): number {
-  return table.location >= 0 ? table.location : statementByte;
+/**
+ * Names taken from string lists (DROP, COMMENT ON) carry no position: each is looked for in the
+ * statement's text after the previous one, and points at the statement when it is not found.
+ */
+function placeByName(sql: string, start: number, end: number, tables: FoundTable[]): TableRef[] {
+  const text = sql.slice(start, end);
+  const statementStart = text.length - text.trimStart().length;
+  let from = 0;
+  return tables.map((table) => {
+    const at = findName(text, table, from);
+    if (at >= 0) from = at + 1;
+    return toTableRef(table, start + (at >= 0 ? at : statementStart));
+  });
+}
+
+function findName(text: string, table: FoundTable, from: number): number {
+  const schema = table.schema == null ? '' : `${namePattern(table.schema)}\\s*\\.\\s*`;
+  const pattern = new RegExp(`(?<![\\w."])${schema}${namePattern(table.name)}(?![\\w"])`, 'gi');
+  pattern.lastIndex = from;
+  return pattern.exec(text)?.index ?? -1;
+}
+
+function namePattern(name: string): string {
+  return `"?${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"?`;
 }
 
 function toTableRef(table: FoundTable, offset: number): TableRef {
-  return { schema: table.schema, name: table.name, role: table.role, offset };
+  const { schema, name, role, referencedBy } = table;
+  return { schema, name, role, offset, ...(referencedBy ? { referencedBy } : {}) };
 }
 
 function trimStatement(sql: string, start: number, end: number): { offset: number; text: string } {

@@ -23,17 +23,18 @@ export function createCodePointOffsetMapper(text: string): OffsetMapper {
 }
 
 /**
- * Walks the string from the last answered position, so a run of ascending queries costs one pass
- * over the text. A query behind the cursor restarts from the beginning.
+ * Walks the string from the last answered position, forward or back, so queries that stay near
+ * each other cost little: a run of ascending queries costs one pass over the text.
  */
 function createScanningMapper(text: string, unit: Unit): OffsetMapper {
   let index = 0;
   let position = 0;
 
   return (target) => {
-    if (target < position) {
-      index = 0;
-      position = 0;
+    while (position > target && index > 0) {
+      const step = measureCharacterBefore(text, index, unit);
+      index -= step.codeUnits;
+      position -= step.size;
     }
     while (position < target && index < text.length) {
       const step = measureCharacter(text, index, unit);
@@ -42,6 +43,18 @@ function createScanningMapper(text: string, unit: Unit): OffsetMapper {
     }
     return index;
   };
+}
+
+function measureCharacterBefore(
+  text: string,
+  index: number,
+  unit: Unit,
+): { codeUnits: number; size: number } {
+  const isPair =
+    index >= 2 &&
+    isLowSurrogate(text.charCodeAt(index - 1)) &&
+    isHighSurrogate(text.charCodeAt(index - 2));
+  return measureCharacter(text, isPair ? index - 2 : index - 1, unit);
 }
 
 function measureCharacter(

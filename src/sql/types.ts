@@ -5,8 +5,11 @@
 
 export type Dialect = 'postgresql' | 'mysql';
 
-/** read: SELECT-like use; write: INSERT/UPDATE/DELETE/MERGE/TRUNCATE target; ddl: CREATE/ALTER/DROP/… */
-export type TableRole = 'read' | 'write' | 'ddl';
+/**
+ * read: SELECT-like use; write: INSERT/UPDATE/DELETE/MERGE/TRUNCATE target; ddl: CREATE/ALTER/DROP/…;
+ * reference: the target of a foreign key (REFERENCES), which `referencedBy` declares.
+ */
+export type TableRole = 'read' | 'write' | 'ddl' | 'reference';
 
 export interface TableRef {
   /** Schema (PostgreSQL) or database (MySQL) as written, after the dialect's case folding; null when unqualified. */
@@ -16,6 +19,23 @@ export interface TableRef {
   role: TableRole;
   /** 0-based offset in characters (not bytes) of the reference in the SQL text given to parse(). */
   offset: number;
+  /** For a foreign key's target: the table that declares the key. */
+  referencedBy?: { schema: string | null; name: string };
+}
+
+/** SQL text built at run time inside a routine (PL/pgSQL EXECUTE of an expression). */
+export interface DynamicSql {
+  /** 0-based character offset of the expression in the SQL text given to parse(). */
+  offset: number;
+  /** The expression as written, such as format('DELETE FROM %I', tbl). */
+  expression: string;
+}
+
+/** A statement inside a routine's body that could not be read. */
+export interface BodyProblem {
+  /** 0-based character offset in the SQL text given to parse(). */
+  offset: number;
+  message: string;
 }
 
 export interface ParsedStatement {
@@ -23,8 +43,15 @@ export interface ParsedStatement {
   offset: number;
   /** The statement's own text. */
   text: string;
-  /** Every real relation the statement references, in text order, duplicates kept. */
+  /**
+   * Every real relation the statement references, in text order, duplicates kept; for a function,
+   * procedure or DO block, the relations its body's statements reference too.
+   */
   tables: TableRef[];
+  /** Statements in the routine's body built at run time: their tables are unknown. */
+  dynamic?: DynamicSql[];
+  /** Parts of the routine's body that could not be parsed. */
+  bodyProblems?: BodyProblem[];
 }
 
 export type ParseResult =

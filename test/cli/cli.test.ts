@@ -101,6 +101,7 @@ describe('output', () => {
         context: 'orders',
         targets: ['customers'],
         tables: ['customers.customers'],
+        access: 'write',
         message: 'writes customers.customers, owned by customers.',
         docs: expect.stringMatching(/rules\/foreign-table-access\.md$/),
       },

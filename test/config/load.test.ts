@@ -50,6 +50,7 @@ describe('loadConfig', () => {
         from: 'orders',
         to: 'customers',
         reason: 'read-only until the customers API ships',
+        access: 'read-write',
         line: 13,
       },
     ]);

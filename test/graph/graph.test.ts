@@ -25,7 +25,9 @@ function finding(
   message = 'message',
 ): Finding {
   line += 1;
+  const access = rule === 'foreign-table-access' ? accessIn(message) : undefined;
   return {
+    ...(access ? { access } : {}),
     rule,
     severity: RULES[rule].severity,
     file: context ? `src/${context}/file.ts` : 'src/jobs/nightly.ts',
@@ -36,6 +38,11 @@ function finding(
     tables: [],
     message,
   };
+}
+
+/** The access check gives a foreign-table-access finding, by the verb its message starts with. */
+function accessIn(message: string): 'read' | 'write' {
+  return /^reads\b(?! and writes)/.test(message) ? 'read' : 'write';
 }
 
 function allowed(found: Finding, from: string, to: string): AllowedFinding {
@@ -85,6 +92,7 @@ const RESULT = resultOf(
     finding('foreign-table-access', 'b2b-sales', ['billing2'], 'writes billing2.invoices, …'),
     finding('foreign-table-access', 'b2b-sales', ['billing2'], 'reads and writes billing2.x, …'),
     finding('foreign-table-access', 'b2b-sales', ['billing2'], 'changes the schema of b.x, …'),
+    finding('cross-context-foreign-key', 'b2b-sales', ['billing2']),
     finding('cross-context-join', null, ['b2b-sales', 'order-history']),
     finding('unmapped-table', 'billing2', []),
     finding('unparsed-sql', 'billing2', []),
@@ -103,10 +111,11 @@ const RESULT = resultOf(
 function edge(
   from: string,
   to: string,
-  counts: Partial<Record<'joins' | 'reads' | 'writes' | 'imports', number>>,
+  counts: Partial<Record<'joins' | 'reads' | 'writes' | 'imports' | 'foreignKeys', number>>,
   isAllowed = false,
 ) {
-  return { from, to, joins: 0, reads: 0, writes: 0, imports: 0, ...counts, allowed: isAllowed };
+  const none = { joins: 0, reads: 0, writes: 0, imports: 0, foreignKeys: 0 };
+  return { from, to, ...none, ...counts, allowed: isAllowed };
 }
 
 describe('buildCouplingGraph', () => {
@@ -122,7 +131,7 @@ describe('buildCouplingGraph', () => {
     expect(graph.edges).toEqual([
       edge(SHARED, 'b2b-sales', { joins: 1 }),
       edge(SHARED, 'order-history', { joins: 1 }),
-      edge('b2b-sales', 'billing2', { writes: 3 }),
+      edge('b2b-sales', 'billing2', { writes: 3, foreignKeys: 1 }),
       edge('b2b-sales', 'order-history', { reads: 1 }, true),
       edge('order-history', 'b2b-sales', { joins: 1 }),
       edge('order-history', 'billing2', { joins: 2, reads: 1, imports: 1 }),
@@ -187,8 +196,8 @@ describe('formatMermaid', () => {
         '  linkStyle 0 stroke-width:1px',
         '  ctx_shared -->|"1 join"| ctx_order_history',
         '  linkStyle 1 stroke-width:1px',
-        '  ctx_b2b_sales -->|"3 writes"| ctx_billing2',
-        '  linkStyle 2 stroke-width:2.6px',
+        '  ctx_b2b_sales -->|"3 writes, 1 foreign key"| ctx_billing2',
+        '  linkStyle 2 stroke-width:3px',
         '  ctx_b2b_sales -.->|"1 read (allowed)"| ctx_order_history',
         '  linkStyle 3 stroke-width:1px',
         '  ctx_order_history -->|"1 join"| ctx_b2b_sales',
@@ -242,7 +251,7 @@ describe('formatDot', () => {
         '  "(shared)" [label="(shared)\\n4 files", style="rounded,dashed"];',
         '  "(shared)" -> "b2b-sales" [label="1 join", penwidth=1, weight=1];',
         '  "(shared)" -> "order-history" [label="1 join", penwidth=1, weight=1];',
-        '  "b2b-sales" -> "billing2" [label="3 writes", penwidth=2.6, weight=3];',
+        '  "b2b-sales" -> "billing2" [label="3 writes, 1 foreign key", penwidth=3, weight=4];',
         '  "b2b-sales" -> "order-history" [label="1 read (allowed)", penwidth=1, weight=1, style=dashed];',
         '  "order-history" -> "b2b-sales" [label="1 join", penwidth=1, weight=1];',
         '  "order-history" -> "billing2" [label="2 joins, 1 read, 1 import", penwidth=3, weight=4];',

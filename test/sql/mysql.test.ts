@@ -122,22 +122,22 @@ describe('mysql: roles', () => {
     [
       'create table with a foreign key',
       'CREATE TABLE shop.invoices (id INT, cid INT, FOREIGN KEY (cid) REFERENCES crm.customers (id))',
-      ['shop.invoices:ddl', 'crm.customers:ddl'],
+      ['shop.invoices:ddl', 'crm.customers:reference'],
     ],
     [
       'create table with a named, backticked constraint',
       'CREATE TABLE `shop`.`invoices` (`id` INT, CONSTRAINT `fk` FOREIGN KEY (`id`) REFERENCES `crm`.`customers` (`id`) ON DELETE CASCADE) ENGINE=InnoDB',
-      ['shop.invoices:ddl', 'crm.customers:ddl'],
+      ['shop.invoices:ddl', 'crm.customers:reference'],
     ],
     [
       'create table with an inline reference',
       'CREATE TABLE shop.invoices (id INT, cid INT REFERENCES crm.customers (id))',
-      ['shop.invoices:ddl', 'crm.customers:ddl'],
+      ['shop.invoices:ddl', 'crm.customers:reference'],
     ],
     [
       'alter table add foreign key',
       'ALTER TABLE shop.orders ADD CONSTRAINT fk FOREIGN KEY (cid) REFERENCES crm.customers (id)',
-      ['shop.orders:ddl', 'crm.customers:ddl'],
+      ['shop.orders:ddl', 'crm.customers:reference'],
     ],
     ['alter table add column', 'ALTER TABLE shop.orders ADD COLUMN note TEXT', ['shop.orders:ddl']],
     [

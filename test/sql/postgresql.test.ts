@@ -248,18 +248,18 @@ describe('postgresql: roles', () => {
     [
       'create table with an inline FK',
       'CREATE TABLE billing.invoices (id int, customer_id int REFERENCES crm.customers (id))',
-      ['billing.invoices:ddl', 'crm.customers:ddl'],
+      ['billing.invoices:ddl', 'crm.customers:reference'],
     ],
     [
       'create table with a table FK constraint',
       `CREATE TABLE billing.invoices (id int, customer_id int,
        FOREIGN KEY (customer_id) REFERENCES crm.customers (id))`,
-      ['billing.invoices:ddl', 'crm.customers:ddl'],
+      ['billing.invoices:ddl', 'crm.customers:reference'],
     ],
     [
       'alter table add FK',
       'ALTER TABLE billing.invoices ADD FOREIGN KEY (customer_id) REFERENCES crm.customers (id)',
-      ['billing.invoices:ddl', 'crm.customers:ddl'],
+      ['billing.invoices:ddl', 'crm.customers:reference'],
     ],
     ['alter table rename', 'ALTER TABLE a.t RENAME TO u', ['a.t:ddl']],
     ['alter table set schema', 'ALTER TABLE public.t SET SCHEMA billing', ['public.t:ddl']],
@@ -386,13 +386,16 @@ describe('postgresql: scoping and things that are not tables', () => {
     ]);
   });
 
-  test('DO blocks and PL/pgSQL functions parse, their bodies are not analysed', () => {
+  test('DO blocks and PL/pgSQL functions parse, with the tables their bodies use', () => {
     const sql = `DO $$ BEGIN INSERT INTO audit.log VALUES (1); END $$;
       CREATE FUNCTION audit.f() RETURNS trigger LANGUAGE plpgsql AS $fn$
       BEGIN INSERT INTO audit.log SELECT NEW.*; RETURN NEW; END $fn$;`;
     const statements = parseOk(pg, sql);
     expect(statements).toHaveLength(2);
-    expect(statements.flatMap((statement) => statement.tables)).toEqual([]);
+    expect(statements.flatMap((statement) => statement.tables)).toEqual([
+      { schema: 'audit', name: 'log', role: 'write', offset: offsetOf(sql, 'audit.log') },
+      { schema: 'audit', name: 'log', role: 'write', offset: offsetOf(sql, 'audit.log', 1) },
+    ]);
   });
 
   test('a SQL-standard function body is parsed SQL, so its tables are reported', () => {
@@ -458,9 +461,14 @@ describe('postgresql: statements and locations', () => {
     );
   });
 
-  test('a name with no position (DROP) points at its statement', () => {
-    const sql = 'SELECT 1; DROP TABLE sales.orders';
-    expect(tablesOf(pg, sql)[0]?.offset).toBe(offsetOf(sql, 'DROP'));
+  test('a name with no position (DROP, COMMENT ON) is found in its statement', () => {
+    const sql =
+      'SELECT 1; DROP TABLE sales.orders, "Sales" . "Orders"; COMMENT ON TABLE SALES.LINES IS $$sales.lines$$';
+    expect(tablesOf(pg, sql).map((t) => [qualify(t), t.offset])).toEqual([
+      ['sales.orders', offsetOf(sql, 'sales.orders')],
+      ['Sales.Orders', offsetOf(sql, '"Sales"')],
+      ['sales.lines', offsetOf(sql, 'SALES.LINES')],
+    ]);
   });
 
   test('a NUL character does not hide the statements after it', () => {

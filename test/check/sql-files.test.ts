@@ -1,0 +1,321 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { runCheck } from '../../src/check/run.js';
+import type { CheckResult } from '../../src/check/run.js';
+import { ConfigError } from '../../src/errors.js';
+import { formatReport } from '../../src/report/index.js';
+import { ORDERS_AND_CUSTOMERS } from '../helpers/maps.js';
+import { makeTree } from '../helpers/tempdir.js';
+import chalk from 'chalk';
+
+const MAP = `${ORDERS_AND_CUSTOMERS}  catalog:
+    code: ["src/catalog/**"]
+    tables: ["catalog.*"]
+`;
+
+/** One file in each context's folder, so that every context's code glob matches. */
+const CONTEXT_FILES = {
+  'src/orders/index.ts': 'export {};\n',
+  'src/customers/index.ts': 'export {};\n',
+  'src/catalog/index.ts': 'export {};\n',
+};
+
+async function check(files: Record<string, string>, map = MAP): Promise<CheckResult> {
+  const root = makeTree({ 'dbboundary.yaml': map, ...CONTEXT_FILES, ...files });
+  return runCheck({ cwd: root });
+}
+
+/** rule file:line:column, the way a reader checks a finding against the file. */
+async function findingsOf(files: Record<string, string>, map = MAP): Promise<string[]> {
+  const result = await check(files, map);
+  return result.findings.map((f) => `${f.rule} ${f.file}:${f.line}:${f.column}`);
+}
+
+describe('cross-context-foreign-key', () => {
+  it('flags REFERENCES in CREATE TABLE and ALTER TABLE, at the referenced table', async () => {
+    const result = await check({
+      'src/orders/migrations/001_orders.sql': [
+        'CREATE TABLE orders.orders (',
+        '  id bigint PRIMARY KEY,',
+        '  customer_id bigint NOT NULL REFERENCES customers.customers (id)',
+        ');',
+        'ALTER TABLE orders.order_lines',
+        '  ADD CONSTRAINT lines_product_fk FOREIGN KEY (sku) REFERENCES catalog.products (sku);',
+      ].join('\n'),
+    });
+    expect(result.findings.map((f) => [f.rule, f.line, f.column, f.targets, f.tables])).toEqual([
+      ['cross-context-foreign-key', 3, 42, ['customers'], ['orders.orders', 'customers.customers']],
+      ['cross-context-foreign-key', 6, 64, ['catalog'], ['orders.order_lines', 'catalog.products']],
+    ]);
+    expect(result.findings[0]!.message).toBe(
+      'foreign key from orders.orders (orders) to customers.customers (customers); no database can enforce it once each context has its own. Keep the id without the constraint, and check it through the API or events of customers.',
+    );
+  });
+
+  it('leaves keys between tables of one context alone', async () => {
+    const findings = await findingsOf({
+      'src/orders/migrations/001_orders.sql': [
+        'CREATE TABLE orders.orders (id bigint PRIMARY KEY);',
+        'CREATE TABLE orders.order_lines (order_id bigint REFERENCES orders.orders (id));',
+      ].join('\n'),
+    });
+    expect(findings).toEqual([]);
+  });
+
+  it('finds a key declared in SQL inside TypeScript as well', async () => {
+    const findings = await findingsOf({
+      'src/orders/migrations/002.ts': [
+        'export const up = (knex: any) =>',
+        "  knex.raw('ALTER TABLE orders.orders ADD FOREIGN KEY (customer_id) REFERENCES customers.customers (id)');",
+      ].join('\n'),
+    });
+    expect(findings).toEqual(['cross-context-foreign-key src/orders/migrations/002.ts:2:80']);
+  });
+
+  it('is a schema change of a foreign table when the key joins two tables of another context', async () => {
+    const result = await check({
+      'src/orders/fix.sql':
+        'ALTER TABLE customers.addresses ADD FOREIGN KEY (customer_id) REFERENCES customers.customers (id);',
+    });
+    expect(result.findings.map((f) => [f.rule, f.column, f.access, f.message])).toEqual([
+      [
+        'foreign-table-access',
+        13,
+        'write',
+        'changes the schema of customers.addresses, owned by customers.',
+      ],
+    ]);
+  });
+});
+
+describe('views and routines in .sql files', () => {
+  it('flags a view over two contexts as cross-context-join, and a view over its own tables not', async () => {
+    const findings = await findingsOf({
+      'src/orders/views.sql': [
+        'CREATE VIEW orders.open_orders AS SELECT * FROM orders.orders WHERE status = $$open$$;',
+        '',
+        'CREATE MATERIALIZED VIEW orders.with_email AS',
+        'SELECT o.id, c.email',
+        '  FROM orders.orders o JOIN customers.customers c ON c.id = o.customer_id;',
+      ].join('\n'),
+    });
+    expect(findings).toEqual(['cross-context-join src/orders/views.sql:5:29']);
+  });
+
+  it('reads PL/pgSQL bodies: a body spanning contexts is one cross-context-join', async () => {
+    const result = await check({
+      'src/orders/functions.sql': [
+        'CREATE FUNCTION orders.cancel(p_id bigint) RETURNS void LANGUAGE plpgsql AS $$',
+        'BEGIN',
+        '  UPDATE orders.orders SET status = $q$cancelled$q$ WHERE id = p_id;',
+        '  UPDATE catalog.stock SET reserved = reserved - 1',
+        '   WHERE sku IN (SELECT sku FROM orders.order_lines WHERE order_id = p_id);',
+        'END $$;',
+      ].join('\n'),
+    });
+    expect(result.findings.map((f) => [f.rule, f.line, f.column, f.targets, f.access])).toEqual([
+      ['cross-context-join', 4, 10, ['catalog'], 'write'],
+    ]);
+  });
+
+  it('reports EXECUTE of built SQL as dynamic-sql, and parses EXECUTE of a constant', async () => {
+    const findings = await findingsOf({
+      'src/orders/maintenance.sql': [
+        'DO $$',
+        'BEGIN',
+        "  EXECUTE 'TRUNCATE ' || quote_ident(current_setting('app.table'));",
+        "  EXECUTE 'DELETE FROM customers.sessions WHERE expires_at < now()';",
+        'END',
+        '$$;',
+      ].join('\n'),
+    });
+    expect(findings).toEqual([
+      'dynamic-sql src/orders/maintenance.sql:3:11',
+      'foreign-table-access src/orders/maintenance.sql:4:24',
+    ]);
+  });
+
+  it('reports a statement the parser rejects, and still checks the ones after it', async () => {
+    const result = await check({
+      'src/orders/002.sql': [
+        'ALTER TABLE orders.orders ADD COLUMN note text;',
+        'ALTER TABLE orders.orders ADD COLUM note2 text;',
+        'UPDATE customers.customers SET vip = true;',
+      ].join('\n'),
+    });
+    expect(result.findings.map((f) => [f.rule, f.line, f.column, f.message])).toEqual([
+      [
+        'unparsed-sql',
+        2,
+        43,
+        'the PostgreSQL parser rejects this SQL: syntax error at or near "text".',
+      ],
+      ['foreign-table-access', 3, 8, 'writes customers.customers, owned by customers.'],
+    ]);
+    expect(result.summary).toMatchObject({ statements: 2, unparsedSql: 1 });
+  });
+
+  it('reports a function body the PL/pgSQL parser rejects, at the body, and counts it', async () => {
+    const result = await check({
+      'src/orders/trg.sql': [
+        'CREATE FUNCTION orders.touch(p_id bigint) RETURNS trigger',
+        'LANGUAGE plpgsql AS $$',
+        'BEGIN UPDATE customers.customers SET touched = now(); RETURN NEW; END $$;',
+      ].join('\n'),
+    });
+    expect(result.findings.map((f) => [f.rule, f.line, f.column, f.message])).toEqual([
+      [
+        'unparsed-sql',
+        3,
+        1,
+        'the PL/pgSQL parser rejects this body: trigger functions cannot have declared arguments; the tables it names are not checked.',
+      ],
+    ]);
+    expect(result.summary.unparsedSql).toBe(1);
+  });
+
+  it('silences a statement with a -- dbboundary-ignore-next-line comment above it', async () => {
+    const result = await check({
+      'src/orders/003.sql': [
+        '-- dbboundary-ignore-next-line foreign-table-access -- backfill, runs once (ORD-9)',
+        'UPDATE customers.customers',
+        '   SET vip = true;',
+      ].join('\n'),
+    });
+    expect(result.findings).toEqual([]);
+    expect(result.suppressed.map((f) => [f.rule, f.line, f.suppressedBy.reason])).toEqual([
+      ['foreign-table-access', 2, 'backfill, runs once (ORD-9)'],
+    ]);
+  });
+
+  it('silences one statement of a function body with a comment inside the body', async () => {
+    const result = await check({
+      'src/orders/fn.sql': [
+        'CREATE FUNCTION orders.close(p_id bigint) RETURNS void LANGUAGE plpgsql AS $$',
+        'BEGIN',
+        '  -- dbboundary-ignore-next-line foreign-table-access -- moves to an event (ORD-12)',
+        '  UPDATE customers.customers SET open_orders = open_orders - 1 WHERE id = p_id;',
+        'END $$;',
+      ].join('\n'),
+    });
+    expect(result.findings).toEqual([]);
+    expect(result.suppressed.map((f) => [f.rule, f.line, f.column])).toEqual([
+      ['foreign-table-access', 4, 10],
+    ]);
+  });
+
+  it('reads .sql files only when the include globs take them', async () => {
+    const map = `include: ["src/**/*.ts"]\n${MAP}`;
+    const findings = await findingsOf(
+      { 'src/orders/004.sql': 'UPDATE customers.customers SET vip = true;' },
+      map,
+    );
+    expect(findings).toEqual([]);
+  });
+});
+
+describe('reads and writes', () => {
+  const readOnly = `${MAP}allow:
+  - from: orders
+    to: customers
+    access: read
+    reason: "customers.customers is the published customer list"
+`;
+
+  it('accepts reads through an allow entry limited to reads, and keeps writes and keys', async () => {
+    const result = await check(
+      {
+        'src/orders/q.sql': [
+          'SELECT email FROM customers.customers WHERE id = 1;',
+          'UPDATE customers.customers SET vip = true;',
+          'SELECT o.id, c.email FROM orders.orders o JOIN customers.customers c ON c.id = o.customer_id;',
+          'CREATE TABLE orders.notes (customer_id bigint REFERENCES customers.customers (id));',
+        ].join('\n'),
+      },
+      readOnly,
+    );
+    expect(result.allowed.map((f) => [f.rule, f.line, f.access])).toEqual([
+      ['foreign-table-access', 1, 'read'],
+      ['cross-context-join', 3, 'read'],
+    ]);
+    expect(result.findings.map((f) => [f.rule, f.line, f.access, f.message])).toEqual([
+      [
+        'foreign-table-access',
+        2,
+        'write',
+        'writes customers.customers, owned by customers. (allow from orders to customers is limited to reads, and this writes)',
+      ],
+      ['cross-context-foreign-key', 4, undefined, expect.stringContaining('foreign key from')],
+    ]);
+  });
+
+  it('says read or write in the JSON and SARIF reports', async () => {
+    const result = await check({ 'src/orders/q.sql': 'DELETE FROM customers.customers;' });
+    const context = { colors: chalk, configDir: '/tmp', toolVersion: '0.0.0' };
+    const json = JSON.parse(formatReport('json', result, context));
+    const sarif = JSON.parse(formatReport('sarif', result, context));
+    expect(json.findings[0]).toMatchObject({ rule: 'foreign-table-access', access: 'write' });
+    expect(sarif.runs[0].results[0].properties).toMatchObject({ access: 'write' });
+    expect(sarif.runs[0].results[0].message.text).toContain('writes customers.customers');
+  });
+
+  it('refuses an access the config does not know', async () => {
+    const map = `${MAP}allow:\n  - from: orders\n    to: customers\n    access: write\n    reason: "x"\n`;
+    await expect(check({}, map)).rejects.toThrow(ConfigError);
+    await expect(check({}, map)).rejects.toThrow(/access/);
+  });
+});
+
+describe('MySQL .sql files', () => {
+  const map = `version: 1\ndialect: mysql\n${MAP.slice('version: 1\n'.length)}`;
+
+  it('finds foreign keys and joins, and says plainly that stored programs are not read', async () => {
+    const result = await check(
+      {
+        'src/orders/V1__orders.sql': [
+          'CREATE TABLE orders.orders (id BIGINT PRIMARY KEY, customer_id BIGINT,',
+          '  FOREIGN KEY (customer_id) REFERENCES customers.customers (id)) ENGINE=InnoDB;',
+          'DELIMITER $$',
+          'CREATE TRIGGER orders.touch AFTER INSERT ON orders.orders FOR EACH ROW',
+          'BEGIN UPDATE customers.customers SET updated_at = NOW(); END $$',
+          'DELIMITER ;',
+        ].join('\n'),
+      },
+      map,
+    );
+    expect(result.findings.map((f) => [f.rule, f.line, f.column])).toEqual([
+      ['cross-context-foreign-key', 2, 40],
+      ['unparsed-sql', 5, 1],
+    ]);
+    expect(result.findings[1]!.message).toContain(
+      'cannot read CREATE TRIGGER statements, so the tables this one uses are not checked',
+    );
+  });
+});
+
+describe('labelled fixtures', () => {
+  for (const name of ['sql-files', 'sql-files-mysql']) {
+    it(`${name}: check reports exactly what expected.json lists`, async () => {
+      const folder = fileURLToPath(new URL(`../../fixtures/${name}/`, import.meta.url));
+      const expected = JSON.parse(readFileSync(`${folder}expected.json`, 'utf8'));
+      const result = await runCheck({ cwd: folder });
+      const actual = [
+        ...result.findings.map((f) => ({ ...f, allowed: false })),
+        ...result.allowed.map((f) => ({ ...f, allowed: true })),
+      ].map(({ rule, file, line, column, context, targets, tables, access, allowed }) => ({
+        rule,
+        file,
+        line,
+        column,
+        context,
+        targets,
+        tables,
+        ...(access ? { access } : {}),
+        allowed,
+      }));
+      expect(actual).toEqual(expect.arrayContaining(expected));
+      expect(actual).toHaveLength(expected.length);
+    });
+  }
+});
