@@ -298,25 +298,20 @@ function recorder(cached: CachedFile | undefined, replay: boolean, parser: Parse
   const fingerprints = new Map(cached?.fingerprints);
   const replaying = cached != null && replay;
   let added = false;
+  const answer =
+    <T>(known: Map<string, T>, ask: (parser: Parser, sql: string) => T) =>
+    (sql: string): T => {
+      const stored = known.get(sql);
+      if (stored !== undefined) return stored;
+      if (replaying || !parser) throw new ParserNeeded();
+      const result = ask(parser, sql);
+      known.set(sql, result);
+      added = true;
+      return result;
+    };
   return {
-    parse: (sql: string): ParseResult => {
-      const known = parses.get(sql);
-      if (known) return known;
-      if (replaying || !parser) throw new ParserNeeded();
-      const result = parser.parse(sql);
-      parses.set(sql, result);
-      added = true;
-      return result;
-    },
-    fingerprint: (sql: string): string => {
-      const known = fingerprints.get(sql);
-      if (known) return known;
-      if (replaying || !parser) throw new ParserNeeded();
-      const result = parser.fingerprint(sql);
-      fingerprints.set(sql, result);
-      added = true;
-      return result;
-    },
+    parse: answer(parses, (p, sql) => p.parse(sql)),
+    fingerprint: answer(fingerprints, (p, sql) => p.fingerprint(sql)),
     /** Whether the parser was asked something the cache entry did not hold. */
     added: () => added,
     parses: () => [...parses],
