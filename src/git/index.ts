@@ -27,7 +27,7 @@ export function stagedFiles(root: string): ChangedFile[] {
 
 export function filesChangedSince(root: string, ref: string): ChangedFile[] {
   const top = topLevel(root);
-  git(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], `find the commit "${ref}"`);
+  assertCommitKnown(root, ref);
   const names = listNames(root, ['diff', '--name-only', '-z', '--diff-filter=ACMR', ref]);
   const untracked = listNames(root, [
     'ls-files',
@@ -40,6 +40,23 @@ export function filesChangedSince(root: string, ref: string): ChangedFile[] {
     const file = underRoot(top, root, name);
     return file == null ? [] : [{ file }];
   });
+}
+
+/**
+ * A ref this clone does not have is a one-line error that says how to get it: CI checkouts are
+ * often shallow (one commit), which leaves the base of a pull request out.
+ */
+function assertCommitKnown(root: string, ref: string): void {
+  try {
+    git(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], 'find the commit');
+  } catch {
+    const shallow = git(root, ['rev-parse', '--is-shallow-repository'], 'read the clone').trim();
+    const how =
+      shallow === 'true'
+        ? 'this clone is shallow: fetch the history it needs (git fetch --deepen=100, or fetch-depth: 0 in actions/checkout)'
+        : 'check the name, or fetch it (git fetch origin <branch>)';
+    throw new UserError(`--changed-since ${ref}: no such commit in this clone; ${how}.`);
+  }
 }
 
 function topLevel(root: string): string {

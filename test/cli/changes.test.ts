@@ -94,6 +94,24 @@ describe('check --changed-since', () => {
     });
   });
 
+  it('says how to fetch history when a shallow clone lacks the commit', async () => {
+    const origin = repository();
+    writeFileSync(path.join(origin, 'src/orders/b.ts'), "db.query('SELECT 1');\n");
+    git(origin, 'add', '.');
+    git(origin, '-c', 'user.name=t', '-c', 'user.email=t@example.invalid', 'commit', '-qm', 'two');
+    const clone = makeTree({});
+    git(clone, 'clone', '-q', '--depth', '1', `file://${origin}`, 'shallow');
+
+    const run = await runCli(['check', '--changed-since', 'HEAD~1'], {
+      cwd: path.join(clone, 'shallow'),
+    });
+
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toBe(
+      'dbboundary: --changed-since HEAD~1: no such commit in this clone; this clone is shallow: fetch the history it needs (git fetch --deepen=100, or fetch-depth: 0 in actions/checkout).',
+    );
+  });
+
   it('stops with one line for an unknown ref, and outside a git repository', async () => {
     const root = repository();
     const unknown = await runCli(['check', '--changed-since', 'no-such-ref'], { cwd: root });
@@ -102,7 +120,9 @@ describe('check --changed-since', () => {
     });
 
     expect(unknown.exitCode).toBe(2);
-    expect(unknown.stderr).toMatch(/^dbboundary: cannot find the commit "no-such-ref" in /);
+    expect(unknown.stderr).toBe(
+      'dbboundary: --changed-since no-such-ref: no such commit in this clone; check the name, or fetch it (git fetch origin <branch>).',
+    );
     expect(notGit.exitCode).toBe(2);
     expect(notGit.stderr).toMatch(
       /^dbboundary: cannot find the git repository in .*not a git repository/,
