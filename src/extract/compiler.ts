@@ -22,8 +22,6 @@ const compilerFile = path.join(path.dirname(commonEntry), 'typescript.js');
 
 export const ts = load();
 
-export type { TypeScript };
-
 function load(): typeof TypeScript {
   const dir = compilerCodeCache.dir;
   if (dir == null) return createRequire(commonEntry)('./typescript.js') as typeof TypeScript;

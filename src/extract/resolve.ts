@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { ts } from './compiler.js';
-import type { TypeScript } from './compiler.js';
+import type { ts } from 'ts-morph';
+import { ts as compiler } from './compiler.js';
 
 /**
  * Resolves import specifiers to files the way TypeScript does (tsconfig paths and baseUrl,
@@ -20,7 +20,13 @@ export class ModuleResolver {
    */
   resolve(fromFile: string, specifier: string): { file: string | null; notices: string[] } {
     const config = this.tsconfigFor(path.dirname(fromFile));
-    const result = ts.resolveModuleName(specifier, fromFile, config.options, ts.sys, config.cache);
+    const result = compiler.resolveModuleName(
+      specifier,
+      fromFile,
+      config.options,
+      compiler.sys,
+      config.cache,
+    );
     const resolved = result.resolvedModule;
     if (resolved) {
       const inTree = !isInsideNodeModules(resolved.resolvedFileName);
@@ -53,7 +59,7 @@ export class ModuleResolver {
   }
 
   private loadTsconfig(file: string): LoadedTsconfig {
-    const read = ts.readConfigFile(file, ts.sys.readFile);
+    const read = compiler.readConfigFile(file, compiler.sys.readFile);
     if (read.error) {
       const problem = this.describe(
         file,
@@ -63,13 +69,13 @@ export class ModuleResolver {
       return { ...defaultTsconfig(path.dirname(file)), problems: [problem] };
     }
 
-    const host: TypeScript.ParseConfigHost = {
-      useCaseSensitiveFileNames: ts.sys.useCaseSensitiveFileNames,
+    const host: ts.ParseConfigHost = {
+      useCaseSensitiveFileNames: compiler.sys.useCaseSensitiveFileNames,
       readDirectory: () => [],
-      fileExists: ts.sys.fileExists,
-      readFile: ts.sys.readFile,
+      fileExists: compiler.sys.fileExists,
+      readFile: compiler.sys.readFile,
     };
-    const parsed = ts.parseJsonConfigFileContent(
+    const parsed = compiler.parseJsonConfigFileContent(
       read.config,
       host,
       path.dirname(file),
@@ -83,8 +89,8 @@ export class ModuleResolver {
     return { ...withCache(permissive(parsed.options), path.dirname(file)), problems };
   }
 
-  private describe(file: string, diagnostic: TypeScript.Diagnostic, consequence: string): string {
-    const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ');
+  private describe(file: string, diagnostic: ts.Diagnostic, consequence: string): string {
+    const message = compiler.flattenDiagnosticMessageText(diagnostic.messageText, ' ');
     const display = path.relative(this.root, file).split(path.sep).join('/') || file;
     return `${display}: ${message} (${consequence})`;
   }
@@ -93,7 +99,7 @@ export class ModuleResolver {
 /** A path alias that leads nowhere would hide a cross-context import: say so. */
 function unresolvedAliasNotice(
   specifier: string,
-  paths: TypeScript.MapLike<string[]> | undefined,
+  paths: ts.MapLike<string[]> | undefined,
 ): string | null {
   const alias = Object.keys(paths ?? {}).find((pattern) => matchesAlias(pattern, specifier));
   if (alias == null) return null;
@@ -101,18 +107,18 @@ function unresolvedAliasNotice(
 }
 
 interface LoadedTsconfig {
-  options: TypeScript.CompilerOptions;
-  cache: TypeScript.ModuleResolutionCache;
+  options: ts.CompilerOptions;
+  cache: ts.ModuleResolutionCache;
   /** What was wrong with the tsconfig file, told with each import it governs. */
   problems: string[];
 }
 
 /** Bundler resolution takes every form a codebase may use: extensionless, .js for .ts, index files. */
-function permissive(options: TypeScript.CompilerOptions): TypeScript.CompilerOptions {
+function permissive(options: ts.CompilerOptions): ts.CompilerOptions {
   return {
     ...options,
-    module: ts.ModuleKind.ESNext,
-    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    module: compiler.ModuleKind.ESNext,
+    moduleResolution: compiler.ModuleResolutionKind.Bundler,
     allowJs: true,
     resolveJsonModule: true,
     allowArbitraryExtensions: true,
@@ -123,14 +129,11 @@ function defaultTsconfig(dir: string): LoadedTsconfig {
   return { ...withCache(permissive({}), dir), problems: [] };
 }
 
-function withCache(
-  options: TypeScript.CompilerOptions,
-  dir: string,
-): Omit<LoadedTsconfig, 'problems'> {
-  const canonical = ts.sys.useCaseSensitiveFileNames
+function withCache(options: ts.CompilerOptions, dir: string): Omit<LoadedTsconfig, 'problems'> {
+  const canonical = compiler.sys.useCaseSensitiveFileNames
     ? (name: string) => name
     : (name: string) => name.toLowerCase();
-  return { options, cache: ts.createModuleResolutionCache(dir, canonical, options) };
+  return { options, cache: compiler.createModuleResolutionCache(dir, canonical, options) };
 }
 
 function matchesAlias(pattern: string, specifier: string): boolean {

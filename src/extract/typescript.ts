@@ -1,5 +1,5 @@
-import { ts } from './compiler.js';
-import type { TypeScript } from './compiler.js';
+import type { ts } from 'ts-morph';
+import { ts as compiler } from './compiler.js';
 import type { Dialect } from '../sql/types.js';
 import type {
   FileFacts,
@@ -25,7 +25,7 @@ import type { SqlSite } from './sql-detect.js';
 
 // ts-morph's bundled compiler exposes its members through getters; reading them once here keeps
 // the walk, which touches every node of every file, off that path.
-const SyntaxKind = ts.SyntaxKind;
+const SyntaxKind = compiler.SyntaxKind;
 const {
   forEachChild,
   isBinaryExpression,
@@ -40,7 +40,7 @@ const {
   isStringLiteralLike,
   isTemplateExpression,
   isTemplateTail,
-} = ts;
+} = compiler;
 
 /** Calls whose string arguments are run as SQL. */
 const SQL_CALLS = new Set([
@@ -97,10 +97,10 @@ const PROSE_CALLS = new Set([
 const OTHER_LANGUAGE_TAGS = /^(?:gql|graphql|css|html|md|markdown|styled|keyframes|injectGlobal)$/;
 
 export function extractFile(fileName: string, text: string, dialect: Dialect): FileFacts {
-  const source = ts.createSourceFile(
+  const source = compiler.createSourceFile(
     fileName,
     text,
-    ts.ScriptTarget.Latest,
+    compiler.ScriptTarget.Latest,
     false,
     scriptKindOf(fileName),
   );
@@ -135,7 +135,7 @@ function mayHoldSqlOrNestedImports(text: string): boolean {
   return SQL_AFTER_QUOTE.test(text) || UPPERCASE_AFTER_QUOTE.test(text) || NESTED_IMPORT.test(text);
 }
 
-function isTopLevelImport(node: TypeScript.Node): boolean {
+function isTopLevelImport(node: ts.Node): boolean {
   return (
     node.kind === SyntaxKind.ImportDeclaration ||
     node.kind === SyntaxKind.ExportDeclaration ||
@@ -143,63 +143,62 @@ function isTopLevelImport(node: TypeScript.Node): boolean {
   );
 }
 
-function scriptKindOf(fileName: string): TypeScript.ScriptKind {
-  if (fileName.endsWith('.tsx')) return ts.ScriptKind.TSX;
-  if (fileName.endsWith('.jsx')) return ts.ScriptKind.JSX;
-  if (/\.[cm]?js$/.test(fileName)) return ts.ScriptKind.JS;
-  return ts.ScriptKind.TS;
+function scriptKindOf(fileName: string): ts.ScriptKind {
+  if (fileName.endsWith('.tsx')) return compiler.ScriptKind.TSX;
+  if (fileName.endsWith('.jsx')) return compiler.ScriptKind.JSX;
+  if (/\.[cm]?js$/.test(fileName)) return compiler.ScriptKind.JS;
+  return compiler.ScriptKind.TS;
 }
 
-function syntaxErrorsOf(source: TypeScript.SourceFile): SyntaxProblem[] {
+function syntaxErrorsOf(source: ts.SourceFile): SyntaxProblem[] {
   const diagnostics =
-    (source as unknown as { parseDiagnostics?: TypeScript.Diagnostic[] }).parseDiagnostics ?? [];
+    (source as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? [];
   return diagnostics.map((diagnostic) => ({
     offset: diagnostic.start ?? 0,
-    message: ts.flattenDiagnosticMessageText(diagnostic.messageText, ' '),
+    message: compiler.flattenDiagnosticMessageText(diagnostic.messageText, ' '),
   }));
 }
 
 type Piece =
-  | { kind: 'text'; node: TypeScript.Node; raw: string; rawStart: number }
-  | { kind: 'value'; node: TypeScript.Node };
+  { kind: 'text'; node: ts.Node; raw: string; rawStart: number } | { kind: 'value'; node: ts.Node };
 
 class FactWalker {
   readonly imports: ImportFact[] = [];
   readonly sql: SqlFact[] = [];
   /** The innermost code statement being walked, whose start suppression comments aim at. */
-  private statement: TypeScript.Node | null = null;
+  private statement: ts.Node | null = null;
 
   constructor(
-    private readonly source: TypeScript.SourceFile,
+    private readonly source: ts.SourceFile,
     private readonly dialect: Dialect,
   ) {}
 
-  visit(node: TypeScript.Node, site: SqlSite): void {
+  visit(node: ts.Node, site: SqlSite): void {
     switch (node.kind) {
       case SyntaxKind.ImportDeclaration:
-        return this.visitImport(node as TypeScript.ImportDeclaration);
+        return this.visitImport(node as ts.ImportDeclaration);
       case SyntaxKind.ExportDeclaration:
-        return this.visitExport(node as TypeScript.ExportDeclaration);
+        return this.visitExport(node as ts.ExportDeclaration);
       case SyntaxKind.ImportEqualsDeclaration:
-        return this.visitImportEquals(node as TypeScript.ImportEqualsDeclaration);
+        return this.visitImportEquals(node as ts.ImportEqualsDeclaration);
       case SyntaxKind.CallExpression:
-        return this.visitCall(node as TypeScript.CallExpression);
+        return this.visitCall(node as ts.CallExpression);
       case SyntaxKind.NewExpression:
-        return this.visitNew(node as TypeScript.NewExpression);
+        return this.visitNew(node as ts.NewExpression);
       case SyntaxKind.TaggedTemplateExpression:
-        return this.visitTaggedTemplate(node as TypeScript.TaggedTemplateExpression);
+        return this.visitTaggedTemplate(node as ts.TaggedTemplateExpression);
       case SyntaxKind.ThrowStatement:
         return this.visitChildren(node, 'prose');
       case SyntaxKind.ImportType:
-        return this.visitImportType(node as TypeScript.ImportTypeNode);
+        return this.visitImportType(node as ts.ImportTypeNode);
       case SyntaxKind.JsxAttribute:
-        return this.visitJsxAttribute(node as TypeScript.JsxAttribute);
+        return this.visitJsxAttribute(node as ts.JsxAttribute);
       case SyntaxKind.StringLiteral:
       case SyntaxKind.NoSubstitutionTemplateLiteral:
       case SyntaxKind.TemplateExpression:
         return this.visitString(node, site, site === 'sql' ? 'sql-call' : 'literal');
       case SyntaxKind.BinaryExpression:
-        return this.visitBinary(node as TypeScript.BinaryExpression, site);
+        return this.visitBinary(node as ts.BinaryExpression, site);
       case SyntaxKind.ParenthesizedExpression:
       case SyntaxKind.AsExpression:
       case SyntaxKind.SatisfiesExpression:
@@ -208,7 +207,7 @@ class FactWalker {
         // A query wrapped in parentheses, a cast or a ternary is still the query.
         return this.visitChildren(node, site);
       case SyntaxKind.ObjectLiteralExpression:
-        return this.visitObject(node as TypeScript.ObjectLiteralExpression, site);
+        return this.visitObject(node as ts.ObjectLiteralExpression, site);
       case SyntaxKind.ExpressionStatement:
       case SyntaxKind.VariableStatement:
       case SyntaxKind.ReturnStatement:
@@ -220,45 +219,45 @@ class FactWalker {
     }
   }
 
-  private visitChildren(node: TypeScript.Node, site: SqlSite): void {
+  private visitChildren(node: ts.Node, site: SqlSite): void {
     forEachChild(node, (child) => this.visit(child, site));
   }
 
-  private addImport(specifier: TypeScript.Expression | undefined, kind: ImportFact['kind']): void {
+  private addImport(specifier: ts.Expression | undefined, kind: ImportFact['kind']): void {
     if (!specifier || !isStringLiteralLike(specifier)) return;
     this.imports.push({ specifier: specifier.text, kind, offset: specifier.getStart(this.source) });
   }
 
-  private visitImport(node: TypeScript.ImportDeclaration): void {
+  private visitImport(node: ts.ImportDeclaration): void {
     this.addImport(node.moduleSpecifier, node.importClause?.isTypeOnly ? 'type' : 'static');
   }
 
-  private visitExport(node: TypeScript.ExportDeclaration): void {
+  private visitExport(node: ts.ExportDeclaration): void {
     this.addImport(node.moduleSpecifier, node.isTypeOnly ? 'type' : 'export');
   }
 
-  private visitImportEquals(node: TypeScript.ImportEqualsDeclaration): void {
+  private visitImportEquals(node: ts.ImportEqualsDeclaration): void {
     if (isExternalModuleReference(node.moduleReference)) {
       this.addImport(node.moduleReference.expression, node.isTypeOnly ? 'type' : 'require');
     }
   }
 
   /** `type T = import('../b/model').T`: a type-only dependency on that file. */
-  private visitImportType(node: TypeScript.ImportTypeNode): void {
+  private visitImportType(node: ts.ImportTypeNode): void {
     const argument = node.argument;
     if (isLiteralTypeNode(argument)) {
-      this.addImport(argument.literal as TypeScript.Expression, 'type');
+      this.addImport(argument.literal as ts.Expression, 'type');
     }
     this.visitChildren(node, 'other');
   }
 
   /** Attribute text is for people (title, placeholder, aria-label) unless the attribute says it is SQL. */
-  private visitJsxAttribute(node: TypeScript.JsxAttribute): void {
+  private visitJsxAttribute(node: ts.JsxAttribute): void {
     const name = isIdentifier(node.name) ? node.name.text : '';
     this.visitChildren(node, /sql|query/i.test(name) ? 'sql' : 'prose');
   }
 
-  private visitCall(node: TypeScript.CallExpression): void {
+  private visitCall(node: ts.CallExpression): void {
     const [first] = node.arguments;
     if (node.expression.kind === SyntaxKind.ImportKeyword) {
       this.addImport(first, 'dynamic');
@@ -275,14 +274,14 @@ class FactWalker {
     for (const argument of node.arguments) this.visit(argument, site);
   }
 
-  private visitNew(node: TypeScript.NewExpression): void {
+  private visitNew(node: ts.NewExpression): void {
     const name = calleeName(node.expression) ?? '';
     const site: SqlSite = /(?:Error|Exception)$/.test(name) ? 'prose' : 'other';
     this.visit(node.expression, 'other');
     for (const argument of node.arguments ?? []) this.visit(argument, site);
   }
 
-  private visitTaggedTemplate(node: TypeScript.TaggedTemplateExpression): void {
+  private visitTaggedTemplate(node: ts.TaggedTemplateExpression): void {
     const tag = calleeName(node.tag) ?? '';
     this.visit(node.tag, 'other');
     if (OTHER_LANGUAGE_TAGS.test(tag) || isStringRaw(node.tag)) {
@@ -292,7 +291,7 @@ class FactWalker {
     this.visitString(node.template, isSqlTag ? 'sql' : 'other', isSqlTag ? 'sql-tag' : 'literal');
   }
 
-  private visitObject(node: TypeScript.ObjectLiteralExpression, site: SqlSite): void {
+  private visitObject(node: ts.ObjectLiteralExpression, site: SqlSite): void {
     // pg's query config object: pool.query({ text: 'SELECT …', values }).
     for (const property of node.properties) {
       const name = property.name && isIdentifier(property.name) ? property.name.text : null;
@@ -302,14 +301,14 @@ class FactWalker {
     }
   }
 
-  private visitStatement(node: TypeScript.Node): void {
+  private visitStatement(node: ts.Node): void {
     const outer = this.statement;
     this.statement = node;
     this.visitChildren(node, 'other');
     this.statement = outer;
   }
 
-  private visitBinary(node: TypeScript.BinaryExpression, site: SqlSite): void {
+  private visitBinary(node: ts.BinaryExpression, site: SqlSite): void {
     if (node.operatorToken.kind !== SyntaxKind.PlusToken) {
       return this.visitChildren(node, 'other');
     }
@@ -318,12 +317,12 @@ class FactWalker {
     this.collect(operands, site, site === 'sql' ? 'sql-call' : 'literal');
   }
 
-  private visitString(node: TypeScript.Node, site: SqlSite, origin: SqlOrigin): void {
+  private visitString(node: ts.Node, site: SqlSite, origin: SqlOrigin): void {
     this.collect([node], site, origin);
   }
 
   /** Builds the SQL text of a string expression, records it when it is SQL, and walks the values in it. */
-  private collect(operands: TypeScript.Node[], site: SqlSite, origin: SqlOrigin): void {
+  private collect(operands: ts.Node[], site: SqlSite, origin: SqlOrigin): void {
     const pieces = operands.flatMap((operand) => this.piecesOf(operand));
     const fact = buildSql(pieces, this.dialect, this.source);
     if (fact && isSqlText(fact.text, site)) {
@@ -336,7 +335,7 @@ class FactWalker {
     }
   }
 
-  private piecesOf(node: TypeScript.Node): Piece[] {
+  private piecesOf(node: ts.Node): Piece[] {
     const text = this.source.text;
     if (isStringLiteral(node) || isNoSubstitutionTemplateLiteral(node)) {
       const start = node.getStart(this.source);
@@ -371,14 +370,14 @@ class FactWalker {
   }
 }
 
-function calleeName(expression: TypeScript.Expression): string | null {
+function calleeName(expression: ts.Expression): string | null {
   if (isIdentifier(expression)) return expression.text;
   if (isPropertyAccessExpression(expression)) return expression.name.text;
   if (isCallExpression(expression)) return calleeName(expression.expression);
   return null;
 }
 
-function isStringRaw(tag: TypeScript.Expression): boolean {
+function isStringRaw(tag: ts.Expression): boolean {
   return (
     isPropertyAccessExpression(tag) &&
     isIdentifier(tag.expression) &&
@@ -394,16 +393,16 @@ function siteOfCallee(name: string | null): SqlSite {
   return 'other';
 }
 
-function isStringNode(node: TypeScript.Node): boolean {
+function isStringNode(node: ts.Node): boolean {
   return (
     isStringLiteral(node) || isNoSubstitutionTemplateLiteral(node) || isTemplateExpression(node)
   );
 }
 
 /** The operands of a chain of +, left to right; a loop, since real files hold chains of thousands. */
-function flattenConcatenation(node: TypeScript.Expression): TypeScript.Expression[] {
-  const operands: TypeScript.Expression[] = [];
-  const pending: TypeScript.Expression[] = [node];
+function flattenConcatenation(node: ts.Expression): ts.Expression[] {
+  const operands: ts.Expression[] = [];
+  const pending: ts.Expression[] = [node];
   while (pending.length > 0) {
     let current = pending.pop()!;
     while (isParenthesizedExpression(current)) current = current.expression;
@@ -420,7 +419,7 @@ function flattenConcatenation(node: TypeScript.Expression): TypeScript.Expressio
 function buildSql(
   pieces: Piece[],
   dialect: Dialect,
-  source: TypeScript.SourceFile,
+  source: ts.SourceFile,
 ): Omit<SqlFact, 'origin'> | null {
   const firstText = pieces.find((piece) => piece.kind === 'text');
   if (!firstText) return null;
@@ -447,11 +446,11 @@ const SIMPLE_ESCAPES: Record<string, string> = {
 const IDENTIFIER_QUOTERS =
   /^(?:ident|identifier|quoteIdent|quoteIdentifier|quote_ident|escapeId|escapeIdentifier|sqlIdentifier)$/;
 
-function holeOf(node: TypeScript.Node, source: TypeScript.SourceFile): SqlHole {
+function holeOf(node: ts.Node, source: ts.SourceFile): SqlHole {
   const hole = node.getStart(source);
   const quotesName =
     isCallExpression(node) &&
-    IDENTIFIER_QUOTERS.test(calleeName(node.expression as TypeScript.Expression) ?? '');
+    IDENTIFIER_QUOTERS.test(calleeName(node.expression as ts.Expression) ?? '');
   return quotesName ? { hole, isName: true } : { hole };
 }
 
@@ -503,7 +502,7 @@ const SUPPRESSION_MARKER = 'dbboundary-ignore';
 interface CommentSpan {
   start: number;
   end: number;
-  kind: TypeScript.SyntaxKind;
+  kind: ts.SyntaxKind;
 }
 
 /**
@@ -511,7 +510,7 @@ interface CommentSpan {
  * for the marker first, and only where it occurs is the tree asked whether that spot is a comment
  * (and not a string, a template or JSX text that mentions it).
  */
-function suppressionsOf(source: TypeScript.SourceFile): SuppressionComment[] {
+function suppressionsOf(source: ts.SourceFile): SuppressionComment[] {
   const text = source.text;
   const found: SuppressionComment[] = [];
 
@@ -526,14 +525,14 @@ function suppressionsOf(source: TypeScript.SourceFile): SuppressionComment[] {
 }
 
 /** The comment that holds a position, or null when the position is in code or in a literal. */
-function commentAt(source: TypeScript.SourceFile, position: number): CommentSpan | null {
+function commentAt(source: ts.SourceFile, position: number): CommentSpan | null {
   const { node, gapStart } = innermostAt(source, position);
   if (isTextToken(node) && position >= node.getStart(source)) return null;
 
   // From gapStart to the position there are only trivia and the node's punctuation or keywords,
   // which a scanner started there reads as the parser did.
-  const scanner = ts.createScanner(
-    ts.ScriptTarget.Latest,
+  const scanner = compiler.createScanner(
+    compiler.ScriptTarget.Latest,
     false,
     source.languageVariant,
     source.text,
@@ -554,13 +553,10 @@ function commentAt(source: TypeScript.SourceFile, position: number): CommentSpan
  * The innermost node whose full range (leading trivia included) holds the position, and where
  * the gap that holds it starts: the end of the last child before it, or the node's own start.
  */
-function innermostAt(
-  source: TypeScript.SourceFile,
-  position: number,
-): { node: TypeScript.Node; gapStart: number } {
-  let node: TypeScript.Node = source;
+function innermostAt(source: ts.SourceFile, position: number): { node: ts.Node; gapStart: number } {
+  let node: ts.Node = source;
   for (;;) {
-    let inside: TypeScript.Node | undefined;
+    let inside: ts.Node | undefined;
     let gapStart = node.pos;
     forEachChild(node, (child) => {
       if (child.end <= position) {
@@ -576,7 +572,7 @@ function innermostAt(
 }
 
 /** Tokens with text of their own, in which the marker would be data, not a comment. */
-function isTextToken(node: TypeScript.Node): boolean {
+function isTextToken(node: ts.Node): boolean {
   return (
     (node.kind >= SyntaxKind.FirstLiteralToken && node.kind <= SyntaxKind.LastTemplateToken) ||
     node.kind === SyntaxKind.Identifier ||
@@ -588,10 +584,7 @@ function isTextToken(node: TypeScript.Node): boolean {
  * Reads `dbboundary-ignore-next-line <rule>[, <rule>…] -- <reason>` out of a comment. A comment
  * that only mentions the marker later in its text is prose, not a suppression.
  */
-function readSuppression(
-  source: TypeScript.SourceFile,
-  comment: CommentSpan,
-): SuppressionComment | null {
+function readSuppression(source: ts.SourceFile, comment: CommentSpan): SuppressionComment | null {
   const match = /^\s*(dbboundary-ignore[\w-]*)(?=\s|$)([\s\S]*)$/.exec(
     commentBody(source, comment),
   );
@@ -616,7 +609,7 @@ function readSuppression(
 }
 
 /** A comment's text without `//`, or without `/*`, `*\/` and the `*` that starts JSDoc lines. */
-function commentBody(source: TypeScript.SourceFile, comment: CommentSpan): string {
+function commentBody(source: ts.SourceFile, comment: CommentSpan): string {
   const text = source.text.slice(comment.start + 2, comment.end);
   if (comment.kind === SyntaxKind.SingleLineCommentTrivia) return text;
   return text.replace(/\*\/$/, '').replace(/^\s*\*+(?!\/)/gm, ' ');
