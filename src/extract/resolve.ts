@@ -10,6 +10,7 @@ import { ts as compiler } from './compiler.js';
  */
 export class ModuleResolver {
   private readonly configByDir = new Map<string, LoadedTsconfig>();
+  private readonly answers = new Map<string, Resolution>();
 
   constructor(private readonly root: string) {}
 
@@ -18,7 +19,20 @@ export class ModuleResolver {
    * with notices: problems of the tsconfig that governs the importing file, and a specifier that
    * matches a tsconfig path alias but leads to no file.
    */
-  resolve(fromFile: string, specifier: string): { file: string | null; notices: string[] } {
+  resolve(fromFile: string, specifier: string): Resolution {
+    // The answer depends on the importing file's folder only, and a folder's files import the
+    // same few modules.
+    const dir = path.dirname(fromFile);
+    const key = `${dir}\0${specifier}`;
+    let answer = this.answers.get(key);
+    if (!answer) {
+      answer = this.resolveFresh(fromFile, specifier);
+      this.answers.set(key, answer);
+    }
+    return answer;
+  }
+
+  private resolveFresh(fromFile: string, specifier: string): Resolution {
     const config = this.tsconfigFor(path.dirname(fromFile));
     const result = compiler.resolveModuleName(
       specifier,
@@ -104,6 +118,11 @@ function unresolvedAliasNotice(
   const alias = Object.keys(paths ?? {}).find((pattern) => matchesAlias(pattern, specifier));
   if (alias == null) return null;
   return `import "${specifier}" matches the tsconfig path "${alias}" but no file; it was not checked.`;
+}
+
+interface Resolution {
+  file: string | null;
+  notices: string[];
 }
 
 interface LoadedTsconfig {
