@@ -185,7 +185,7 @@ function unparsedFinding(
   });
 }
 
-function checkStatement(
+export function checkStatement(
   unit: FileUnderCheck,
   rendered: RenderedSql,
   statement: ParsedStatement,

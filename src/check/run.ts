@@ -22,6 +22,9 @@ import type { ImportFact } from '../extract/facts.js';
 import { ContextLayout } from './layout.js';
 import { TableOwnership } from './ownership.js';
 import { checkImports, checkSql, checkSyntax } from './rules.js';
+import { checkBuilders, checkPrismaRelations } from './builder-rules.js';
+import { ProjectIndex } from './project.js';
+import type { FileFacts } from '../extract/facts.js';
 import type { FileUnderCheck, ImportTarget } from './rules.js';
 
 export interface CheckOptions {
@@ -74,6 +77,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const frontend = await loadSqlFrontend(map.dialect);
   const scan = scanFiles(map, selected, layout, frontend, contents);
   if (options.changes == null) {
+    scan.findings.push(...checkPrismaRelations(scan.project, new TableOwnership(map), layout));
     scan.findings.push(
       ...unreadable.map((entry) => unreadableFolder(entry.path, entry.reason, layout)),
     );
@@ -145,6 +149,7 @@ function selectFiles(
 
 interface Scan {
   findings: Finding[];
+  project: ProjectIndex;
   notices: string[];
   suppressions: Map<string, FileSuppressions>;
   sqlStrings: number;
@@ -161,6 +166,10 @@ interface ScanTools {
   parse: (sql: string) => ParseResult;
   /** Content to read instead of the file on disk (the git index, for --staged). */
   contents: Map<string, string>;
+  /** The project-level pass: what other files declare (constants, tables, entities, Prisma models). */
+  project: ProjectIndex;
+  /** Facts by absolute path: of the files checked, and of the files they import declarations from. */
+  facts: Map<string, FileFacts | null>;
 }
 
 function scanFiles(
@@ -170,16 +179,24 @@ function scanFiles(
   frontend: SqlFrontend,
   contents: Map<string, string>,
 ): Scan {
+  const resolver = new ModuleResolver(map.root);
+  const facts = new Map<string, FileFacts | null>();
+  const project = new ProjectIndex(map.root, map.dialect, resolver, (file) =>
+    declarationsOf(file, map, contents, facts),
+  );
   const tools: ScanTools = {
     map,
     layout,
     ownership: new TableOwnership(map),
-    resolver: new ModuleResolver(map.root),
+    resolver,
     parse: memoize((sql: string) => frontend.parse(sql)),
     contents,
+    project,
+    facts,
   };
   const scan: Scan = {
     findings: [],
+    project,
     notices: [],
     suppressions: new Map(),
     sqlStrings: 0,
@@ -206,7 +223,10 @@ function scanFile(file: string, tools: ScanTools, scan: Scan): void {
   const staged = tools.contents.get(file);
   const { text, notUtf8 } =
     staged == null ? readSource(absolute) : { text: staged, notUtf8: false };
-  const facts = extractFile(absolute, text, tools.map.dialect);
+  const extracted = extractFile(absolute, text, tools.map.dialect);
+  tools.facts.set(absolute, extracted);
+  const sql = tools.project.resolveSqlHoles(absolute, extracted);
+  const facts: FileFacts = { ...extracted, sql };
   if (facts.suppressions.length > 0) {
     scan.suppressions.set(file, {
       context: tools.layout.contextOf(file),
@@ -224,17 +244,43 @@ function scanFile(file: string, tools: ScanTools, scan: Scan): void {
     dialectName: tools.map.dialect === 'mysql' ? 'MySQL' : 'PostgreSQL',
   };
 
-  const sql = checkSql(unit);
+  const checked = checkSql(unit);
   const targets = facts.imports.map((fact) => resolveImport(tools, absolute, fact));
   scan.findings.push(
     ...checkSyntax(unit, notUtf8),
-    ...sql.findings,
+    ...checked.findings,
     ...checkImports(unit, targets),
+    ...checkBuilders({ unit, project: tools.project, absolute, sql }),
   );
   scan.sqlStrings += facts.sql.length;
-  scan.statements += sql.statements;
-  scan.unparsedSql += sql.unparsed;
+  scan.statements += checked.statements;
+  scan.unparsedSql += checked.unparsed;
   scan.imports += facts.imports.length;
+}
+
+/**
+ * The facts of a file another file takes declarations from, extracted once. A file outside root,
+ * or one that cannot be read, declares nothing the check can use.
+ */
+function declarationsOf(
+  file: string,
+  map: ContextMap,
+  contents: Map<string, string>,
+  cache: Map<string, FileFacts | null>,
+): FileFacts | null {
+  if (cache.has(file)) return cache.get(file)!;
+  const relative = toRelative(map.root, file);
+  let facts: FileFacts | null = null;
+  if (relative != null) {
+    try {
+      const text = contents.get(relative) ?? readSource(file).text;
+      facts = extractFile(file, text, map.dialect);
+    } catch {
+      facts = null;
+    }
+  }
+  cache.set(file, facts);
+  return facts;
 }
 
 function resolveImport(tools: ScanTools, fromFile: string, fact: ImportFact): ImportTarget {
