@@ -8,7 +8,6 @@ import { renderSql, FIT } from '../extract/render.js';
 import type { ModuleResolver } from '../extract/resolve.js';
 import { constantChunk } from '../extract/typescript.js';
 import type { Dialect } from '../sql/types.js';
-import { isSqlText } from '../extract/sql-detect.js';
 
 /**
  * The project-level pass: what one file's facts leave open and other files settle. It follows
@@ -40,11 +39,13 @@ export class ProjectIndex {
     const [name, ...rest] = value.name === '*' ? value.path : [value.name, ...value.path];
     if (name == null) return { unknown: `the module ${value.import}` };
     const exported = this.exportOf(target, name, depth);
-    if (exported == null)
+    if (exported == null) {
       return { unknown: `${name}, which ${value.import} does not export as a constant` };
+    }
     let resolved = this.resolve(exported.file, exported.value, depth + 1);
-    for (const key of rest)
+    for (const key of rest) {
       resolved = this.resolve(exported.file, memberOf(resolved, key), depth + 1);
+    }
     return resolved;
   }
 
@@ -75,11 +76,9 @@ export class ProjectIndex {
         const value = this.resolve(file, part.ref);
         return 'text' in value ? constantChunk(value.text, part.hole) : { hole: part.hole };
       });
-      const isWhole = fact.parts.length === 1;
-      const first = parts[0]!;
-      // A constant that is SQL on its own is checked where it is declared.
-      if (isWhole && !('hole' in first) && isSqlText(first.text, 'other')) return [];
-      if (isWhole && 'hole' in first) return [];
+      // SQL held whole in a constant of another file is checked where it runs, here, as well as
+      // where it is written: the file that runs it may belong to another context.
+      if (parts.length === 1 && 'hole' in parts[0]!) return [];
       const { text, runs } = renderSql(parts, this.dialect, FIT);
       const interpolations = parts.filter((part) => 'hole' in part).length;
       return [{ ...fact, parts, text, runs, interpolations }];

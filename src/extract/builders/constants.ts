@@ -234,8 +234,9 @@ export class SymbolScope {
       const key = property.name ? propertyKey(property.name) : null;
       if (key == null) continue;
       if (ts.isPropertyAssignment(property)) fields[key] = this.valueOf(property.initializer);
-      else if (ts.isShorthandPropertyAssignment(property))
+      else if (ts.isShorthandPropertyAssignment(property)) {
         fields[key] = this.valueOf(property.name);
+      }
     }
     return { fields };
   }

@@ -19,7 +19,7 @@ import { collectRelations, collectRepositories, readTypeormChain } from './typeo
 
 /** Text that query builder, ORM or transaction code holds; files without it are not walked. */
 const BUILDER_HINT =
-  /\b(?:knex|kysely|typeorm|prisma|drizzle|selectFrom|insertInto|updateTable|deleteFrom|mergeInto|getRepository|InjectRepository|Repository<|createQueryBuilder|Entity|pgTable|mysqlTable|transaction|tx|from|into|table|find\w*|create\w*|update\w*|upsert|delete\w*|insert|begin)\s*[(<]|\w\s*\(\s*['"`][\w.]+(?:\s+as\s+\w+)?['"`]\s*\)\s*\.\s*\w+\s*\(|\b(?:BEGIN|START TRANSACTION)\b/i;
+  /\b(?:knex|kysely|typeorm|prisma|drizzle|selectFrom|insertInto|updateTable|deleteFrom|mergeInto|getRepository|InjectRepository|Repository<|createQueryBuilder|Entity|pgTable|mysqlTable|transaction|tx|from|into|table|find\w*|create\w*|update\w*|upsert|delete\w*|insert|begin)\s*[(<]|\w\s*\(\s*['"`][\w.]+(?:\s+as\s+\w+)?['"`]\s*\)\s*\.\s*\w+\s*\(|\b(?:knex|db|trx|tx|database|connection)\s*\(|\b(?:BEGIN|START TRANSACTION)\b/i;
 
 export function mayHoldBuilders(text: string): boolean {
   return BUILDER_HINT.test(text);

@@ -87,11 +87,10 @@ function optionRelations(
       source: { modelRelation: { model, path } },
     });
   };
-  for (const [key, value, name] of propertiesOf(options)) {
+  for (const [key, value] of propertiesOf(options)) {
     if (key === 'include' || key === 'select') selections(value, [], add);
     else if (key === 'where') filters(value, add);
     else if (key === 'data' || key === 'create' || key === 'update') nestedWrites(value, [], add);
-    void name;
   }
   return refs;
 }

@@ -62,9 +62,7 @@ const REPOSITORY_TYPES = /^(?:Repository|TreeRepository|MongoRepository)$/;
 
 export function readTypeormChain(chain: Chain, context: ReadingContext): ChainReading | null {
   const repository = repositoryOf(chain, context);
-  const refs = repository
-    ? repositoryRefs(chain, repository, context)
-    : managerRefs(chain, context);
+  const refs = repository ? repositoryRefs(chain, repository) : managerRefs(chain, context);
   refs.push(...relationJoins(chain, repository?.entity ?? null, context));
   return refs.length > 0 ? { library: 'typeorm', tables: refs } : null;
 }
@@ -96,11 +94,7 @@ function repositoryOf(chain: Chain, context: ReadingContext): RepositoryUse | nu
   return { entity, offset: chain.start, next: held.next, fromCall: false };
 }
 
-function repositoryRefs(
-  chain: Chain,
-  repository: RepositoryUse,
-  context: ReadingContext,
-): BuilderTableRef[] {
+function repositoryRefs(chain: Chain, repository: RepositoryUse): BuilderTableRef[] {
   const method = chain.links[repository.next];
   let access: TableAccess | null = null;
   if (method?.args && REPOSITORY_WRITES.has(method.name ?? '')) access = 'write';

@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import { findingsOf } from './check.js';
+
+describe('knex', () => {
+  it('passes a chain on the file context’s own tables', async () => {
+    expect(
+      await findingsOf({
+        'src/orders/repo.ts':
+          "export const find = (id: string) => db('orders.orders').where({ id }).first();\n",
+      }),
+    ).toEqual([]);
+  });
+
+  it('reads the table of an alias object, at the string that names it', async () => {
+    expect(
+      await findingsOf({
+        'src/orders/repo.ts':
+          "export const emails = () => knex({ c: 'customers.customers' }).select('c.email');\n",
+      }),
+    ).toEqual(['foreign-table-access@src/orders/repo.ts:1:39']);
+  });
+
+  it('checks a file whose only hint of a query is the builder chain', async () => {
+    expect(
+      await findingsOf({
+        'src/orders/repo.ts': [
+          "import { db } from '../db';",
+          'export async function email(id: string) {',
+          "  return db('customers.customers').where({ id }).first('email');",
+          '}',
+        ].join('\n'),
+      }),
+    ).toEqual(['foreign-table-access@src/orders/repo.ts:3:13']);
+  });
+
+  it('takes rows passed to insert for data, not for a table', async () => {
+    expect(
+      await findingsOf({
+        'src/orders/repo.ts': [
+          'export async function save(rows: object[]) {',
+          "  await db.insert(rows).into('orders.orders');",
+          '}',
+        ].join('\n'),
+      }),
+    ).toEqual([]);
+  });
+
+  it('does not take a translation call for a table', async () => {
+    expect(
+      await findingsOf({
+        'src/orders/view.ts': "export const title = t('customers.customers');\n",
+      }),
+    ).toEqual([]);
+  });
+
+  it('skips the names of common table expressions', async () => {
+    expect(
+      await findingsOf({
+        'src/orders/repo.ts': [
+          'export const recent = () =>',
+          "  db.with('customers', (qb) => qb.from('orders.orders').select('customer_id'))",
+          "    .select('*')",
+          "    .from('customers');",
+        ].join('\n'),
+      }),
+    ).toEqual([]);
+  });
+
+  it('puts unqualified names in the schema of withSchema', async () => {
+    expect(
+      await findingsOf({
+        'src/orders/repo.ts':
+          "export const all = () => db.withSchema('customers').select('*').from('customers');\n",
+      }),
+    ).toEqual(['foreign-table-access@src/orders/repo.ts:1:70']);
+  });
+
+  it('reports a table name from a parameter as dynamic-sql, at the argument', async () => {
+    expect(
+      await findingsOf({
+        'src/orders/repo.ts': 'export const count = (table: string) => db(table).count();\n',
+      }),
+    ).toEqual(['dynamic-sql@src/orders/repo.ts:1:44']);
+  });
+
+  it('compares MySQL names without regard to case', async () => {
+    const map = `version: 1
+dialect: mysql
+contexts:
+  orders:
+    code: ["src/orders/**"]
+    tables: ["orders.*"]
+  customers:
+    code: ["src/customers/**"]
+    tables: ["customers.*"]
+`;
+    expect(
+      await findingsOf(
+        {
+          'src/orders/repo.ts':
+            "export const all = () => knex('Customers.Customers').select('*');\n",
+        },
+        map,
+      ),
+    ).toEqual(['foreign-table-access@src/orders/repo.ts:1:31']);
+  });
+});
+
+describe('kysely', () => {
+  it('joins two contexts through an array of tables', async () => {
+    expect(
+      await findingsOf({
+        'src/orders/repo.ts':
+          "export const both = () => db.selectFrom(['orders.orders', 'customers.customers']).selectAll().execute();\n",
+      }),
+    ).toEqual(['cross-context-join@src/orders/repo.ts:1:59']);
+  });
+
+  it('writes through insertInto, and passes the context’s own writes', async () => {
+    expect(
+      await findingsOf({
+        'src/orders/repo.ts': [
+          "export const a = () => db.insertInto('orders.orders').values({}).execute();",
+          "export const b = () => db.deleteFrom('customers.customers as c').where('c.id', '=', 1).execute();",
+        ].join('\n'),
+      }),
+    ).toEqual(['foreign-table-access@src/orders/repo.ts:2:38']);
+  });
+
+  it('reads a subquery of another context as part of the statement', async () => {
+    expect(
+      await findingsOf({
+        'src/orders/repo.ts': [
+          "export const a = () => db.selectFrom('orders.orders')",
+          "  .where('customer_id', 'in', (eb) => eb.selectFrom('customers.customers').select('id'))",
+          '  .execute();',
+        ].join('\n'),
+      }),
+    ).toEqual(['cross-context-join@src/orders/repo.ts:2:53']);
+  });
+});

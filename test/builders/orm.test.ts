@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import { findingsOf } from './check.js';
+
+const CUSTOMER_ENTITY = [
+  "import { Entity, ManyToMany, PrimaryColumn } from 'typeorm';",
+  '',
+  "@Entity({ schema: 'customers' })",
+  'export class LoyaltyAccount {',
+  '  @PrimaryColumn() id!: string;',
+  '}',
+].join('\n');
+
+describe('TypeORM', () => {
+  it('names a table after its class in snake_case when @Entity gives no name', async () => {
+    expect(
+      await findingsOf({
+        'src/customers/loyalty-account.entity.ts': CUSTOMER_ENTITY,
+        'src/customers/api/index.ts':
+          "export { LoyaltyAccount } from '../loyalty-account.entity';\n",
+        'src/orders/points.ts': [
+          "import { LoyaltyAccount } from '../customers/api';",
+          'export const points = (ds: any) => ds.getRepository(LoyaltyAccount).findOneBy({ id: 1 });',
+        ].join('\n'),
+      }),
+    ).toEqual([
+      'cross-context-import@src/orders/points.ts:1:32',
+      'foreign-table-access@src/orders/points.ts:2:53',
+    ]);
+  });
+
+  it('reports an entity class from a parameter as dynamic-sql', async () => {
+    expect(
+      await findingsOf({
+        'src/orders/base.ts':
+          'export const all = (ds: any, entity: any) => ds.getRepository(entity).find();\n',
+      }),
+    ).toEqual(['dynamic-sql@src/orders/base.ts:1:63']);
+  });
+
+  it('passes manager calls whose first argument is an entity instance, not a class', async () => {
+    expect(
+      await findingsOf({
+        'src/orders/save.ts':
+          'export const save = (manager: any, order: object) => manager.save(order);\n',
+      }),
+    ).toEqual([]);
+  });
+
+  it('reports both ends of a relation that crosses contexts, and passes one inside a context', async () => {
+    expect(
+      await findingsOf({
+        'src/customers/loyalty-account.entity.ts': CUSTOMER_ENTITY,
+        'src/orders/order.entity.ts': [
+          "import { Entity, ManyToOne, OneToMany, PrimaryColumn } from 'typeorm';",
+          "import { LoyaltyAccount } from '../customers/loyalty-account.entity';",
+          '',
+          "@Entity({ schema: 'orders' })",
+          'export class Order {',
+          '  @PrimaryColumn() id!: string;',
+          '  @ManyToOne(() => LoyaltyAccount) account!: LoyaltyAccount;',
+          '  @OneToMany(() => OrderLine, (line) => line.order) lines!: OrderLine[];',
+          '}',
+          '',
+          "@Entity({ schema: 'orders' })",
+          'export class OrderLine {',
+          '  @PrimaryColumn() id!: string;',
+          '  @ManyToOne(() => Order, (order) => order.lines) order!: Order;',
+          '}',
+        ].join('\n'),
+      }),
+    ).toEqual([
+      'cross-context-import@src/orders/order.entity.ts:2:32',
+      'cross-context-relation@src/orders/order.entity.ts:7:4',
+    ]);
+  });
+});
+
+const SCHEMA = `
+model Customer {
+  id     String  @id
+  orders Order[]
+  @@schema("customers")
+  @@map("customers")
+}
+
+model Order {
+  id         String    @id
+  customerId String
+  customer   Customer  @relation(fields: [customerId], references: [id])
+  lines      OrderLine[]
+  @@schema("orders")
+  @@map("orders")
+}
+
+model OrderLine {
+  id      Int    @id
+  orderId String
+  order   Order  @relation(fields: [orderId], references: [id])
+  @@schema("orders")
+  @@map("order_lines")
+}
+`;
+
+describe('Prisma', () => {
+  it('maps models to tables through @@map and @@schema, and relations through the fields', async () => {
+    expect(
+      await findingsOf({
+        'prisma/schema.prisma': SCHEMA,
+        'src/orders/orders.ts': [
+          'export const own = (prisma: any) => prisma.order.findMany({ include: { lines: true } });',
+          'export const deep = (prisma: any) =>',
+          '  prisma.orderLine.findMany({ include: { order: { include: { customer: true } } } });',
+        ].join('\n'),
+      }),
+    ).toEqual([
+      'cross-context-relation@prisma/schema.prisma:4:3',
+      'cross-context-relation@prisma/schema.prisma:12:3',
+      'cross-context-join@src/orders/orders.ts:3:62',
+    ]);
+  });
+
+  it('reads the model of a relation filter and writes the model of a nested create', async () => {
+    expect(
+      await findingsOf({
+        'prisma/schema.prisma': SCHEMA,
+        'src/customers/customers.ts': [
+          'export const buyers = (db: any) =>',
+          '  db.customer.findMany({ where: { orders: { some: { id: "1" } } } });',
+          'export const signUp = (db: any) =>',
+          '  db.customer.create({ data: { id: "2", orders: { create: [{ id: "3" }] } } });',
+        ].join('\n'),
+      }),
+    ).toEqual([
+      'cross-context-relation@prisma/schema.prisma:4:3',
+      'cross-context-relation@prisma/schema.prisma:12:3',
+      'cross-context-join@src/customers/customers.ts:2:35',
+      'cross-context-join@src/customers/customers.ts:4:41',
+    ]);
+  });
+
+  it('reports a model chosen at run time, and ignores accessors that are no model', async () => {
+    expect(
+      await findingsOf({
+        'prisma/schema.prisma': SCHEMA.replace(/\s+customer\s+Customer.*\n/, '\n').replace(
+          /\s+orders Order\[\]\n/,
+          '\n',
+        ),
+        'src/orders/generic.ts': [
+          'export const all = (prisma: any, model: string) => prisma[model].findMany();',
+          'export const other = (service: any) => service.mailer.create({});',
+        ].join('\n'),
+      }),
+    ).toEqual(['dynamic-sql@src/orders/generic.ts:1:59']);
+  });
+});
