@@ -85,7 +85,9 @@ function resolveRef(check: BuilderCheck, ref: BuilderTableRef): Resolved {
   }
   if ('entityRelation' in source) {
     const entity = check.project.resolve(check.absolute, source.entityRelation.entity);
-    const target = 'table' in entity ? entity.relations?.[source.entityRelation.property] : null;
+    const relations = 'table' in entity ? (entity.relations ?? {}) : {};
+    const property = source.entityRelation.property;
+    const target = Object.hasOwn(relations, property) ? relations[property] : null;
     const resolved = target ? check.project.resolve(check.absolute, target) : null;
     return as(resolved && 'table' in resolved ? resolved.table : null);
   }
@@ -143,7 +145,7 @@ function judgeStatement(
     finding(unit, 'dynamic-sql', entry.offset, {
       targets: [],
       tables: [],
-      message: `the table comes from ${describeUnknown(entry.reason)}, known only at run time, so this ${statement.library} query cannot be checked; name the table with a string or a constant.`,
+      message: `the table is not a constant (${entry.reason}), so this ${statement.library} query cannot be checked; name the table with a string or a constant.`,
     }),
   );
 
@@ -155,13 +157,6 @@ function judgeStatement(
   );
   const sqlLine = unit.position(statement.offset).line;
   return [...found, ...dynamic].map((entry) => ({ ...entry, statement: fingerprint, sqlLine }));
-}
-
-function describeUnknown(reason: string): string {
-  if (/is a parameter|may change|loop variable|destructuring|caught/.test(reason)) {
-    return `a variable (${reason})`;
-  }
-  return reason;
 }
 
 function judgeRelation(check: BuilderCheck, relation: RelationFact): Finding[] {

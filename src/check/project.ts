@@ -57,8 +57,8 @@ export class ProjectIndex {
     if (depth > 12 || !/\.[cm]?[jt]sx?$/.test(file) || file.endsWith('.d.ts')) return null;
     const facts = this.factsOf(file);
     if (!facts) return null;
-    const value = facts.exports?.[name];
-    if (value) return { file, value };
+    const exports = facts.exports ?? {};
+    if (Object.hasOwn(exports, name)) return { file, value: exports[name]! };
     for (const specifier of facts.reexports ?? []) {
       const target = this.resolver.resolve(file, specifier);
       const found = target == null ? null : this.exportOf(target, name, depth + 1);

@@ -138,4 +138,18 @@ describe('kysely', () => {
       }),
     ).toEqual(['cross-context-join@src/orders/repo.ts:2:53']);
   });
+
+  // Found on a NestJS codebase: the method name was looked up with `in`, so Object's own
+  // methods (toString, constructor) counted as kysely statements.
+  it('does not take methods every object has for builder calls', async () => {
+    expect(
+      await findingsOf({
+        'src/orders/slug.ts': [
+          "export const own = () => db('orders.orders').first();",
+          'export const suffix = () => (Math.random() * 1e6 | 0).toString(36);',
+          'export const kind = (value: object, db: any) => db.constructor(value).hasOwnProperty(1);',
+        ].join('\n'),
+      }),
+    ).toEqual([]);
+  });
 });

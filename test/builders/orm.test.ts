@@ -28,6 +28,34 @@ describe('TypeORM', () => {
     ]);
   });
 
+  // Found on a NestJS codebase: getRepository imported from typeorm and called bare.
+  it('follows a relation join of a query builder made by a bare getRepository call', async () => {
+    expect(
+      await findingsOf({
+        'src/customers/loyalty-account.entity.ts': CUSTOMER_ENTITY,
+        'src/orders/order.entity.ts': [
+          "import { Entity, ManyToOne, PrimaryColumn } from 'typeorm';",
+          "import { LoyaltyAccount } from '../customers/loyalty-account.entity';",
+          "@Entity({ schema: 'orders' })",
+          'export class Order {',
+          '  @PrimaryColumn() id!: string;',
+          '  @ManyToOne(() => LoyaltyAccount) account!: LoyaltyAccount;',
+          '}',
+        ].join('\n'),
+        'src/orders/orders.ts': [
+          "import { getRepository } from 'typeorm';",
+          "import { Order } from './order.entity';",
+          'export const all = () =>',
+          "  getRepository(Order).createQueryBuilder('o').leftJoinAndSelect('o.account', 'a').getMany();",
+        ].join('\n'),
+      }),
+    ).toEqual([
+      'cross-context-import@src/orders/order.entity.ts:2:32',
+      'cross-context-relation@src/orders/order.entity.ts:6:4',
+      'cross-context-join@src/orders/orders.ts:4:66',
+    ]);
+  });
+
   it('reports an entity class from a parameter as dynamic-sql', async () => {
     expect(
       await findingsOf({

@@ -356,7 +356,9 @@ function unwrap(node: ts.Expression): ts.Expression {
 
 /** A field of a value: of a constant object, or further into another file's export. */
 export function memberOf(base: SymbolValue, key: string): SymbolValue {
-  if ('fields' in base) return base.fields[key] ?? NOT_CONSTANT(`no field ${key}`);
+  if ('fields' in base) {
+    return Object.hasOwn(base.fields, key) ? base.fields[key]! : NOT_CONSTANT(`no field ${key}`);
+  }
   if ('import' in base) return { ...base, path: [...base.path, key] };
   if ('unknown' in base) return base;
   return NOT_CONSTANT(`a field of a value that is not a constant object`);

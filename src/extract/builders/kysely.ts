@@ -8,26 +8,26 @@ import type { Chain, ChainReading, ReadingContext } from './chain.js';
  * Table arguments are strings (`'person as p'`), arrays of them, or constants.
  */
 
-const STATEMENTS: Record<string, TableAccess> = {
-  selectFrom: 'read',
-  insertInto: 'write',
-  replaceInto: 'write',
-  updateTable: 'write',
-  deleteFrom: 'write',
-  mergeInto: 'write',
-};
+const STATEMENTS = new Map<string, TableAccess>([
+  ['selectFrom', 'read'],
+  ['insertInto', 'write'],
+  ['replaceInto', 'write'],
+  ['updateTable', 'write'],
+  ['deleteFrom', 'write'],
+  ['mergeInto', 'write'],
+]);
 
 const READ_LINKS =
   /^(?:innerJoin|leftJoin|rightJoin|fullJoin|crossJoin|innerJoinLateral|leftJoinLateral|crossJoinLateral|using|from)$/;
 
 export function readKyselyChain(chain: Chain, context: ReadingContext): ChainReading | null {
-  if (!chain.links.some((link) => link.args && (link.name ?? '') in STATEMENTS)) return null;
+  if (!chain.links.some((link) => link.args && STATEMENTS.has(link.name ?? ''))) return null;
 
   const refs: BuilderTableRef[] = [];
   for (const link of chain.links) {
     const [first] = link.args ?? [];
     if (!first || link.name == null) continue;
-    const access = STATEMENTS[link.name];
+    const access = STATEMENTS.get(link.name);
     if (access) refs.push(...tableArguments(first, access, context));
     else if (READ_LINKS.test(link.name)) refs.push(...tableArguments(first, 'read', context));
   }

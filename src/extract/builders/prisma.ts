@@ -10,25 +10,25 @@ import type { Chain, ChainReading, ReadingContext } from './chain.js';
  * names that are not models or relations there are dropped.
  */
 
-const MODEL_METHODS: Record<string, TableAccess> = {
-  findUnique: 'read',
-  findUniqueOrThrow: 'read',
-  findFirst: 'read',
-  findFirstOrThrow: 'read',
-  findMany: 'read',
-  count: 'read',
-  aggregate: 'read',
-  groupBy: 'read',
-  create: 'write',
-  createMany: 'write',
-  createManyAndReturn: 'write',
-  update: 'write',
-  updateMany: 'write',
-  updateManyAndReturn: 'write',
-  upsert: 'write',
-  delete: 'write',
-  deleteMany: 'write',
-};
+const MODEL_METHODS = new Map<string, TableAccess>([
+  ['findUnique', 'read'],
+  ['findUniqueOrThrow', 'read'],
+  ['findFirst', 'read'],
+  ['findFirstOrThrow', 'read'],
+  ['findMany', 'read'],
+  ['count', 'read'],
+  ['aggregate', 'read'],
+  ['groupBy', 'read'],
+  ['create', 'write'],
+  ['createMany', 'write'],
+  ['createManyAndReturn', 'write'],
+  ['update', 'write'],
+  ['updateMany', 'write'],
+  ['updateManyAndReturn', 'write'],
+  ['upsert', 'write'],
+  ['delete', 'write'],
+  ['deleteMany', 'write'],
+]);
 
 const NESTED_WRITES = new Set([
   'create',
@@ -46,14 +46,14 @@ const FILTER_OPERATORS = new Set(['some', 'every', 'none', 'is', 'isNot']);
 
 export function readPrismaChain(chain: Chain, context: ReadingContext): ChainReading | null {
   const index = chain.links.findIndex(
-    (link, i) => i > 0 && link.args != null && (link.name ?? '') in MODEL_METHODS,
+    (link, i) => i > 0 && link.args != null && MODEL_METHODS.has(link.name ?? ''),
   );
   const accessor = chain.links[index - 1];
   if (index < 0 || !accessor || accessor.args != null) return null;
   if (accessor.name?.startsWith('$')) return null;
 
   const method = chain.links[index]!;
-  const access = MODEL_METHODS[method.name!]!;
+  const access = MODEL_METHODS.get(method.name!)!;
   const offset = accessor.node.getStart(context.source);
   if (accessor.name === '[]') {
     if (!/prisma|db|client|tx/i.test(chain.root.getText(context.source))) return null;

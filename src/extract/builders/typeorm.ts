@@ -77,7 +77,9 @@ interface RepositoryUse {
 }
 
 function repositoryOf(chain: Chain, context: ReadingContext): RepositoryUse | null {
-  const index = chain.links.findIndex((link) => GET_REPOSITORY.test(link.name ?? ''));
+  // getRepository(Order), imported from typeorm and called bare, is the chain's root call.
+  const isBare = GET_REPOSITORY.test(chain.rootName ?? '') && chain.links[0]?.name === null;
+  const index = isBare ? 0 : chain.links.findIndex((link) => GET_REPOSITORY.test(link.name ?? ''));
   const argument = index >= 0 ? chain.links[index]!.args?.[0] : undefined;
   if (argument) {
     const node = skipWrappers(argument);
