@@ -94,7 +94,7 @@ function resolveRef(check: BuilderCheck, ref: BuilderTableRef): Resolved {
 
   const value = check.project.resolve(check.absolute, source.symbol);
   if ('table' in value) return as(value.table);
-  if ('text' in value && !ref.optional) return as(parseTableText(value.text));
+  if ('text' in value) return as(parseTableText(value.text));
   if ('unknown' in value && !ref.optional && !/package|does not export/.test(value.unknown)) {
     return { dynamic: value.unknown };
   }

@@ -95,4 +95,17 @@ describe('table names and SQL from constants', () => {
       'dynamic-sql@src/orders/repo.ts:3:71',
     ]);
   });
+
+  it('reads a joined table from an imported constant', async () => {
+    expect(
+      await findingsOf({
+        'src/shared/tables.ts':
+          "export const TABLES = { customers: 'customers.customers' } as const;\n",
+        'src/orders/repo.ts': [
+          "import { TABLES } from '../shared/tables';",
+          "export const all = () => db('orders.orders').join(TABLES.customers, 'c.id', 'customer_id');",
+        ].join('\n'),
+      }),
+    ).toEqual(['cross-context-join@src/orders/repo.ts:2:51']);
+  });
 });

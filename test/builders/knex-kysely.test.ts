@@ -152,4 +152,18 @@ describe('kysely', () => {
       }),
     ).toEqual([]);
   });
+
+  // Found on umami: an array's join and Buffer.from were taken for a knex chain and a Drizzle from.
+  it('does not take calls on strings, arrays or buffers for builder chains', async () => {
+    expect(
+      await findingsOf({
+        'src/orders/format.ts': [
+          "export const own = () => db('orders.orders').first();",
+          "export const list = (value: unknown, f: any) => String(value).split(',').map(f).join(', ');",
+          "export const decode = (s: string) => Buffer.from(s, 'latin1').toString('utf-8');",
+          'export const copy = (items: Set<string>) => Array.from(items).join(db.name);',
+        ].join('\n'),
+      }),
+    ).toEqual([]);
+  });
 });

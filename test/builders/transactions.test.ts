@@ -75,4 +75,32 @@ describe('cross-context-transaction', () => {
       'foreign-table-access@src/orders/place.ts:6:33',
     ]);
   });
+
+  // Found on umami: the client wraps $transaction and code calls it bare, after destructuring.
+  it('takes a bare transaction() call, with an array or a callback', async () => {
+    const schema = [
+      'model Order {\n  id String @id\n  @@map("orders")\n  @@schema("orders")\n}',
+      'model Customer {\n  id String @id\n  @@map("customers")\n  @@schema("customers")\n}',
+    ].join('\n');
+    expect(
+      await findingsOf({
+        'prisma/schema.prisma': schema,
+        'src/orders/purge.ts': [
+          'export function purge(db: any) {',
+          '  const { client, transaction } = db;',
+          '  transaction([client.order.deleteMany({}), client.customer.deleteMany({})]);',
+          '  return transaction(async (tx: any) => {',
+          '    await tx.order.deleteMany({});',
+          '    await tx.customer.deleteMany({});',
+          '  });',
+          '}',
+        ].join('\n'),
+      }),
+    ).toEqual([
+      'cross-context-transaction@src/orders/purge.ts:3:3',
+      'foreign-table-access@src/orders/purge.ts:3:52',
+      'cross-context-transaction@src/orders/purge.ts:4:10',
+      'foreign-table-access@src/orders/purge.ts:6:14',
+    ]);
+  });
 });

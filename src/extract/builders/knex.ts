@@ -90,9 +90,18 @@ export function readKnexChain(chain: Chain, context: ReadingContext): ChainReadi
       sawRootCall = true;
       refs.push(...rootTables(first, main, context));
     } else if ((link.name === 'from' || link.name === 'into' || link.name === 'table') && first) {
-      refs.push(...tableArguments(first, main, context));
-    } else if (JOIN_METHODS.test(link.name ?? '') && first && !isRelationPath(first, chain)) {
-      const ref = tableArgument(first, 'read', context);
+      if (isStaticCall(chain, index)) return;
+      // `x.from(value)` as the first call is as often a conversion (Readable.from) as a query.
+      const optional = index === 0 && !ts.isStringLiteralLike(first);
+      if (optional) {
+        const ref = tableArgument(first, main, context, true);
+        if (ref) refs.push(ref);
+      } else {
+        refs.push(...tableArguments(first, main, context));
+      }
+    } else if (isJoin(link.args, link.name) && first && !isRelationPath(first, chain)) {
+      // A table object that turns out to be no table is dropped, not reported as dynamic.
+      const ref = tableArgument(first, 'read', context, !ts.isStringLiteralLike(first));
       if (ref) refs.push(ref);
     } else if ((link.name === 'joinRaw' || link.name === 'fromRaw') && first) {
       const fragment = rawFragment(first, link.name === 'joinRaw' ? 'join' : 'from', context);
@@ -105,13 +114,26 @@ export function readKnexChain(chain: Chain, context: ReadingContext): ChainReadi
   return { library, tables: qualify(chain, refs) };
 }
 
-/** `knex('t')` names a table when a knex method follows, or the function is called knex or trx. */
+/**
+ * `knex('t')` names a table when the function is called knex, db, trx…, or when a knex method is
+ * the next call. A capitalised callee (`String(x)`, `Buffer(x)`) is a global, not a builder.
+ */
 function isKnexRootCall(chain: Chain, index: number): boolean {
   const callee = index === 0 ? chain.rootName : chain.links[index - 1]!.name;
-  if (callee != null && KNEX_ROOTS.test(callee)) return true;
-  return chain.links
-    .slice(index + 1)
-    .some((link) => link.args && KNEX_METHODS.has(link.name ?? ''));
+  if (callee == null || /^[A-Z]/.test(callee)) return false;
+  if (KNEX_ROOTS.test(callee)) return true;
+  const next = chain.links.slice(index + 1).find((link) => link.args);
+  return next != null && KNEX_METHODS.has(next.name ?? '');
+}
+
+/** Builders' joins take the table and a condition; an array's or a path's join takes one argument. */
+function isJoin(args: readonly ts.Expression[], name: string | null): boolean {
+  return JOIN_METHODS.test(name ?? '') && args.length >= 2;
+}
+
+/** `Buffer.from(…)`, `Array.from(…)`: a static method of a class, not a query. */
+function isStaticCall(chain: Chain, index: number): boolean {
+  return index === 0 && chain.rootName != null && /^[A-Z]/.test(chain.rootName);
 }
 
 /** `knex('orders')`, `knex('orders as o')`, `knex({ o: 'orders' })`. */

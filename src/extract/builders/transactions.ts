@@ -27,13 +27,16 @@ export function transactionOf(
 } | null {
   const last = chain.links.at(-1);
   if (!last?.args) return null;
-  const name = last.name ?? '';
+  // A wrapper destructured from a client (`const { transaction } = prisma`) is called bare.
+  const name = last.name ?? (chain.links.length === 1 ? (chain.rootName ?? '') : '');
   const isKysely =
     name === 'execute' && chain.links.some((link) => link.name === 'transaction' && link.args);
   if (!isKysely && name !== 'transaction' && name !== '$transaction' && name !== 'tx') return null;
 
   const fn = [...last.args].reverse().find(isFunction);
-  const array = name === '$transaction' ? last.args.find(ts.isArrayLiteralExpression) : undefined;
+  const array = /^\$?transaction$/.test(name)
+    ? last.args.find(ts.isArrayLiteralExpression)
+    : undefined;
   const body = fn ?? array;
   if (!body) return null;
 
@@ -48,7 +51,9 @@ function kindOf(chain: Chain, name: string, isKysely: boolean): BuilderLibrary |
   if (name === '$transaction') return 'prisma';
   if (name === 'tx') return 'sql';
   const text = chain.links.map((link) => link.name ?? '').join('.') + (chain.rootName ?? '');
-  return /manager|dataSource|connection/i.test(text) ? 'typeorm' : 'knex';
+  if (/manager|dataSource|connection/i.test(text)) return 'typeorm';
+  const first = chain.links.at(-1)?.args?.[0];
+  return first && ts.isArrayLiteralExpression(first) ? 'prisma' : 'knex';
 }
 
 function isFunction(node: ts.Expression): node is ts.ArrowFunction | ts.FunctionExpression {
