@@ -92,7 +92,7 @@ describe('cross-context-transaction', () => {
           '  return transaction(async (tx: any) => {',
           '    await tx.order.deleteMany({});',
           '    await tx.customer.deleteMany({});',
-          '  });',
+          '  }, { timeout: 30000 }).then(() => true);',
           '}',
         ].join('\n'),
       }),

@@ -15,45 +15,62 @@ export interface OpenTransaction {
   param: string | null;
 }
 
-/** The callback or array a chain hands to a transaction, and the transaction's library. */
-export function transactionOf(
-  chain: Chain,
-  source: ts.SourceFile,
-): {
+interface Transaction {
   body: ts.Expression;
   param: string | null;
   kind: BuilderLibrary | 'sql';
   offset: number;
-} | null {
-  const last = chain.links.at(-1);
-  if (!last?.args) return null;
-  // A wrapper destructured from a client (`const { transaction } = prisma`) is called bare.
-  const name = last.name ?? (chain.links.length === 1 ? (chain.rootName ?? '') : '');
+}
+
+/** The callback or array a chain hands to a transaction, and the transaction's library. */
+export function transactionOf(chain: Chain, source: ts.SourceFile): Transaction | null {
+  for (let index = 0; index < chain.links.length; index++) {
+    const found = transactionAt(chain, index, source);
+    if (found) return found;
+  }
+  return null;
+}
+
+/**
+ * The transaction a chain's link opens, if any. The link may be followed by more
+ * (`transaction(fn).then(…)`); a wrapper destructured from a client
+ * (`const { transaction } = prisma`) is called bare, as the chain's root call.
+ */
+function transactionAt(chain: Chain, index: number, source: ts.SourceFile): Transaction | null {
+  const link = chain.links[index]!;
+  if (!link.args) return null;
+  const name = link.name ?? (index === 0 ? (chain.rootName ?? '') : '');
   const isKysely =
-    name === 'execute' && chain.links.some((link) => link.name === 'transaction' && link.args);
+    name === 'execute' &&
+    chain.links.slice(0, index).some((l) => l.name === 'transaction' && l.args);
   if (!isKysely && name !== 'transaction' && name !== '$transaction' && name !== 'tx') return null;
 
-  const fn = [...last.args].reverse().find(isFunction);
+  const fn = [...link.args].reverse().find(isFunction);
   const array = /^\$?transaction$/.test(name)
-    ? last.args.find(ts.isArrayLiteralExpression)
+    ? link.args.find(ts.isArrayLiteralExpression)
     : undefined;
   const body = fn ?? array;
   if (!body) return null;
 
-  const opener = isKysely ? chain.links.find((link) => link.name === 'transaction')! : last;
+  const opener = isKysely ? chain.links.find((l) => l.name === 'transaction')! : link;
   const param = fn ? firstParameter(fn) : null;
   if (fn && param == null) return null;
-  return { body, param, kind: kindOf(chain, name, isKysely), offset: opener.node.getStart(source) };
+  const kind = kindOf(chain, name, isKysely, body);
+  return { body, param, kind, offset: opener.node.getStart(source) };
 }
 
-function kindOf(chain: Chain, name: string, isKysely: boolean): BuilderLibrary | 'sql' {
+function kindOf(
+  chain: Chain,
+  name: string,
+  isKysely: boolean,
+  body: ts.Expression,
+): BuilderLibrary | 'sql' {
   if (isKysely) return 'kysely';
   if (name === '$transaction') return 'prisma';
   if (name === 'tx') return 'sql';
   const text = chain.links.map((link) => link.name ?? '').join('.') + (chain.rootName ?? '');
   if (/manager|dataSource|connection/i.test(text)) return 'typeorm';
-  const first = chain.links.at(-1)?.args?.[0];
-  return first && ts.isArrayLiteralExpression(first) ? 'prisma' : 'knex';
+  return ts.isArrayLiteralExpression(body) ? 'prisma' : 'knex';
 }
 
 function isFunction(node: ts.Expression): node is ts.ArrowFunction | ts.FunctionExpression {
