@@ -41,7 +41,8 @@ export interface BuilderCheck {
 export function checkBuilders(check: BuilderCheck): Finding[] {
   const builders = check.unit.facts.builders;
   if (!builders) return [];
-  const resolved = builders.statements.map((statement) => resolveStatement(check, statement));
+  const ctes = check.project.ctesVisibleFrom(check.absolute, check.unit.facts);
+  const resolved = builders.statements.map((statement) => resolveStatement(check, statement, ctes));
   return [
     ...builders.statements.flatMap((statement, i) =>
       judgeStatement(check, statement, resolved[i]!),
@@ -58,14 +59,18 @@ interface ResolvedStatement {
   dynamic: { offset: number; reason: string }[];
 }
 
-function resolveStatement(check: BuilderCheck, statement: BuilderStatement): ResolvedStatement {
+function resolveStatement(
+  check: BuilderCheck,
+  statement: BuilderStatement,
+  ctes: Set<string>,
+): ResolvedStatement {
   const tables: TableRef[] = [];
   const dynamic: { offset: number; reason: string }[] = [];
   for (const ref of statement.tables) {
     const resolved = resolveRef(check, ref);
     if (resolved == null) continue;
     if ('dynamic' in resolved) dynamic.push({ offset: ref.offset, reason: resolved.dynamic });
-    else tables.push(...resolved.refs);
+    else tables.push(...resolved.refs.filter((t) => t.schema != null || !ctes.has(t.name)));
   }
   return { tables, dynamic };
 }

@@ -67,6 +67,21 @@ export class ProjectIndex {
     return null;
   }
 
+  /**
+   * Names of common table expressions a file may select from: those it defines, and those the
+   * files it imports define (a helper that returns `db.withRecursive('ancestor', …)`).
+   */
+  ctesVisibleFrom(file: string, facts: FileFacts): Set<string> {
+    const names = new Set(facts.builders?.ctes ?? []);
+    for (const fact of facts.imports) {
+      if (fact.kind === 'type') continue;
+      const target = this.resolver.resolve(file, fact.specifier);
+      const imported = target && /\.[cm]?[jt]sx?$/.test(target) ? this.factsOf(target) : null;
+      for (const name of imported?.builders?.ctes ?? []) names.add(name);
+    }
+    return names;
+  }
+
   /** SQL facts with the holes that constants of other files fill made text. */
   resolveSqlHoles(file: string, facts: FileFacts): SqlFact[] {
     return facts.sql.flatMap((fact) => {

@@ -188,4 +188,6 @@ export interface BuilderFacts {
   statements: BuilderStatement[];
   transactions: TransactionFact[];
   relations: RelationFact[];
+  /** Names the file gives common table expressions (`.with('recent', …)`): files importing it may select from them. */
+  ctes?: string[];
 }

@@ -166,4 +166,37 @@ describe('kysely', () => {
       }),
     ).toEqual([]);
   });
+
+  // Found on the Bluesky AppView: a subquery kept in a const and selected from by name.
+  it('takes a subquery held in a constant for a subquery, not a dynamic table', async () => {
+    expect(
+      await findingsOf({
+        'src/orders/recent.ts': [
+          'export async function recent(db: any) {',
+          "  const latest = db.selectFrom('orders.orders').select('id').limit(5).as('latest');",
+          "  return db.selectFrom(latest).selectAll().execute();",
+          '}',
+        ].join('\n'),
+      }),
+    ).toEqual([]);
+  });
+
+  // Found on the Bluesky AppView: a helper of another file defines the CTE the chain selects from.
+  it('knows the names of common table expressions that imported helpers define', async () => {
+    expect(
+      await findingsOf({
+        'src/orders/tree.ts': [
+          'export const ancestors = (db: any, id: string) =>',
+          "  db.withRecursive('ancestor(id, parent)', (cte: any) =>",
+          "    cte.selectFrom('orders.orders').select(['id', 'parent']).where('id', '=', id),",
+          '  );',
+        ].join('\n'),
+        'src/orders/thread.ts': [
+          "import { ancestors } from './tree';",
+          'export const thread = (db: any, id: string) =>',
+          "  ancestors(db, id).selectFrom('ancestor').innerJoin('orders.orders', 'orders.id', 'ancestor.id').selectAll().execute();",
+        ].join('\n'),
+      }),
+    ).toEqual([]);
+  });
 });

@@ -1,5 +1,6 @@
 import { ts } from 'ts-morph';
 import type { BuilderLibrary, BuilderTableRef, SymbolValue, TableAccess } from '../facts.js';
+import { SUBQUERY } from './constants.js';
 import type { SymbolScope } from './constants.js';
 
 /**
@@ -127,6 +128,7 @@ export function tableArgument(
 
   const value = context.scope.valueOf(node);
   if ('text' in value) return { offset, access, source: { text: value.text } };
+  if ('unknown' in value && value.unknown === SUBQUERY) return null;
   if ('unknown' in value) {
     if (optional) return null;
     return { offset, access, source: { dynamic: value.unknown } };

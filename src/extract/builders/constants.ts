@@ -20,6 +20,9 @@ interface Declaration {
 }
 
 const NOT_CONSTANT = (what: string): SymbolValue => ({ unknown: what });
+
+/** Why a name holds no table: it holds a subquery (`….as('recent')`), itself a statement. */
+export const SUBQUERY = 'a subquery';
 const DRIZZLE_TABLES = /^(?:pgTable|mysqlTable|sqliteTable|pgView|mysqlView|pgMaterializedView)$/;
 const DRIZZLE_SCHEMAS = /^(?:pgSchema|mysqlSchema|mysqlDatabase)$/;
 
@@ -249,6 +252,7 @@ export class SymbolScope {
       : ts.isPropertyAccessExpression(callee)
         ? callee.name.text
         : '';
+    if (name === 'as' && ts.isPropertyAccessExpression(callee)) return NOT_CONSTANT(SUBQUERY);
     if (DRIZZLE_TABLES.test(name) && first) return this.drizzleTable(first, null);
     if (DRIZZLE_SCHEMAS.test(name) && first) {
       const schema = this.valueOf(first);

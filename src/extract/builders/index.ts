@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph';
 import type { BuilderFacts, BuilderStatement, TransactionFact } from '../facts.js';
-import { chainOf } from './chain.js';
+import { chainOf, cteNames } from './chain.js';
 import type { Chain, ChainReading, ReadingContext } from './chain.js';
 import type { SymbolScope } from './constants.js';
 import { readDrizzleWrites } from './drizzle.js';
@@ -51,14 +51,19 @@ export function extractBuilders(
   walker.transactions.push(...collectSqlTransactions(source, sqlCalls));
   const relations = collectRelations(source, scope);
 
-  const { statements, transactions } = walker;
-  if (statements.length + transactions.length + relations.length === 0) return undefined;
-  return { statements, transactions, relations };
+  const { statements, transactions, ctes } = walker;
+  if (statements.length + transactions.length + relations.length + ctes.size === 0) {
+    return undefined;
+  }
+  const facts: BuilderFacts = { statements, transactions, relations };
+  if (ctes.size > 0) facts.ctes = [...ctes].sort();
+  return facts;
 }
 
 class BuilderWalker {
   readonly statements: BuilderStatement[] = [];
   readonly transactions: TransactionFact[] = [];
+  readonly ctes = new Set<string>();
   private readonly open: OpenTransaction[] = [];
   private current: BuilderStatement | null = null;
 
@@ -75,6 +80,7 @@ class BuilderWalker {
 
   private visitChain(node: ts.CallExpression): void {
     const chain = chainOf(node, this.context.source);
+    for (const name of cteNames(chain)) this.ctes.add(name);
     const transaction = transactionOf(chain, this.context.source);
     if (transaction) return this.visitTransaction(chain, transaction);
 
