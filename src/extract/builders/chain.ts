@@ -126,7 +126,7 @@ export function tableArgument(
   }
   if (ts.isObjectLiteralExpression(node) || ts.isArrayLiteralExpression(node)) return null;
 
-  const value = context.scope.valueOf(node);
+  const value = optional ? context.scope.topLevelValueOf(node) : context.scope.valueOf(node);
   if ('text' in value) return { offset, access, source: { text: value.text } };
   if ('unknown' in value && value.unknown === SUBQUERY) return null;
   if ('unknown' in value) {

@@ -100,6 +100,20 @@ export class SymbolScope {
     }
   }
 
+  /**
+   * The value of a module-level name, without reading the declarations inside functions: for
+   * arguments that may be a table object or entity (always declared at the top) or may be data.
+   */
+  topLevelValueOf(node: ts.Node): SymbolValue {
+    const wasTopLevelOnly = this.topLevelOnly;
+    this.topLevelOnly = true;
+    try {
+      return this.valueOf(node);
+    } finally {
+      this.topLevelOnly = wasTopLevelOnly;
+    }
+  }
+
   /** The value a name has at an offset: the innermost declaration whose block holds the offset. */
   lookup(name: string, at: number): SymbolValue {
     if (!this.collectedInner && !this.topLevelOnly) this.collectInner();

@@ -17,12 +17,36 @@ import { collectRelations, collectRepositories, readTypeormChain } from './typeo
  * entity of another file, a Prisma model) stay symbolic for the project pass.
  */
 
-/** Text that query builder, ORM or transaction code holds; files without it are not walked. */
-const BUILDER_HINT =
-  /\b(?:knex|kysely|typeorm|prisma|drizzle|selectFrom|insertInto|updateTable|deleteFrom|mergeInto|getRepository|InjectRepository|Repository<|createQueryBuilder|Entity|pgTable|mysqlTable|transaction|tx|from|into|table|find\w*|create\w*|update\w*|upsert|delete\w*|insert|begin)\s*[(<]|\w\s*\(\s*['"`][\w.]+(?:\s+as\s+\w+)?['"`]\s*\)\s*\.\s*\w+\s*\(|\b(?:knex|db|trx|tx|database|connection)\s*\(|\b(?:BEGIN|START TRANSACTION)\b/i;
+/**
+ * Text that query builder, ORM or transaction code holds; files without any are not walked. A
+ * false "yes" costs a walk; a "no" must be exact for what the walk would find.
+ */
+const BUILDER_HINTS = [
+  // Builder and ORM vocabulary.
+  /\b(?:knex|kysely|selectFrom|insertInto|replaceInto|updateTable|deleteFrom|mergeInto|getRepository|getTreeRepository|getMongoRepository|withRepository|createQueryBuilder|pgTable|mysqlTable|sqliteTable|pgView|mysqlView|pgSchema|mysqlSchema|\$?transaction|withSchema|joinRaw|fromRaw)\s*\(/,
+  // from/into/table on a builder: after a call (`select().from(t)`), with a string, or on knex.
+  /\)\s*\.\s*(?:from|into)\s*\(|\.\s*(?:from|into|table)\s*\(\s*['"`]|\.\s*(?:into|tx)\s*\(/,
+  // The names builder instances usually have, called with a table.
+  /\b(?:knex|db|trx|tx|database|connection|conn|k)\s*\(/,
+  // knex('orders').where(…), whatever the instance is called.
+  /\(\s*['"`][\w.]+(?:\s+as\s+\w+)?['"`]\s*\)\s*\.\s*\w+\s*\(/,
+  // Prisma Client and TypeORM repositories and managers: x.model.findMany(…), repo.save(…).
+  /\.\s*[\w$]+\s*\.\s*(?:find\w*|create\w*|update\w*|upsert|delete\w*|count\w*|aggregate|groupBy|save|insert|remove|softDelete|softRemove|restore|increment|decrement|exist\w*|preload)\s*\(/,
+  /\b(?:manager|em|entityManager)\s*\.\s*\w+\s*\(/,
+  /\[[\w$.]+\]\s*\.\s*(?:find\w*|create\w*|update\w*|upsert|delete\w*|count)\s*\(/,
+  // Entities, relations and injected or typed repositories.
+  /@(?:Entity|ViewEntity|ManyToOne|OneToMany|OneToOne|ManyToMany|InjectRepository)\b|\bRepository\s*</,
+];
+
+/** One pattern scans the text once, which costs less than one scan per hint. */
+const BUILDER_HINT = new RegExp(BUILDER_HINTS.map((hint) => hint.source).join('|'));
+
+/** BEGIN … COMMIT sent as SQL. */
+const BEGIN_HINT = /['"`]\s*(?:BEGIN|START\s+TRANSACTION)\b/i;
+const RELATION_HINT = /@(?:ManyToOne|OneToMany|OneToOne|ManyToMany)\b/;
 
 export function mayHoldBuilders(text: string): boolean {
-  return BUILDER_HINT.test(text);
+  return BUILDER_HINT.test(text) || BEGIN_HINT.test(text);
 }
 
 /** Links whose callbacks run on their own: statements in them are not part of the chain. */
@@ -41,15 +65,19 @@ export function extractBuilders(
   scope: SymbolScope,
   sqlCalls: ReadonlySet<string>,
 ): BuilderFacts | undefined {
+  // The passes below walk the whole file; each runs only where its vocabulary occurs.
+  const text = source.text;
   const context: ReadingContext = {
     source,
     scope,
-    repositories: collectRepositories(source, scope),
+    repositories: /Repository/.test(text) ? collectRepositories(source, scope) : new Map(),
   };
   const walker = new BuilderWalker(context, sqlCalls);
   walker.visit(source);
-  walker.transactions.push(...collectSqlTransactions(source, sqlCalls));
-  const relations = collectRelations(source, scope);
+  if (BEGIN_HINT.test(text)) {
+    walker.transactions.push(...collectSqlTransactions(source, sqlCalls));
+  }
+  const relations = RELATION_HINT.test(text) ? collectRelations(source, scope) : [];
 
   const { statements, transactions, ctes } = walker;
   if (statements.length + transactions.length + relations.length + ctes.size === 0) {

@@ -10,7 +10,7 @@ import { RELATION_DECORATORS, relationTargetOf } from './constants.js';
 import type { SymbolScope } from './constants.js';
 import { JOIN_METHODS, WRITE_METHODS } from './knex.js';
 import { skipWrappers, tableArgument } from './chain.js';
-import type { Chain, ChainReading, ReadingContext } from './chain.js';
+import type { Chain, ChainLink, ChainReading, ReadingContext } from './chain.js';
 
 /**
  * TypeORM: repositories (`getRepository(Order)`, `@InjectRepository(Order)`, a property typed
@@ -63,7 +63,9 @@ const REPOSITORY_TYPES = /^(?:Repository|TreeRepository|MongoRepository)$/;
 export function readTypeormChain(chain: Chain, context: ReadingContext): ChainReading | null {
   const repository = repositoryOf(chain, context);
   const refs = repository ? repositoryRefs(chain, repository) : managerRefs(chain, context);
-  refs.push(...relationJoins(chain, repository?.entity ?? null, context));
+  if (chain.links.some(isRelationJoin)) {
+    refs.push(...relationJoins(chain, repository?.entity ?? null, context));
+  }
   return refs.length > 0 ? { library: 'typeorm', tables: refs } : null;
 }
 
@@ -115,7 +117,9 @@ function managerRefs(chain: Chain, context: ReadingContext): BuilderTableRef[] {
   for (const link of chain.links) {
     const [first] = link.args ?? [];
     const name = link.name ?? '';
-    if (!first || !ts.isIdentifier(skipWrappers(first))) continue;
+    // Entity classes are PascalCase; `items.find(isDone)` passes a function, not an entity.
+    const node = first && skipWrappers(first);
+    if (!node || !ts.isIdentifier(node) || !/^[A-Z]/.test(node.text)) continue;
     const access = REPOSITORY_WRITES.has(name)
       ? 'write'
       : REPOSITORY_READS.has(name) || name === 'createQueryBuilder'
@@ -126,6 +130,16 @@ function managerRefs(chain: Chain, context: ReadingContext): BuilderTableRef[] {
     if (ref && 'symbol' in ref.source) refs.push(ref);
   }
   return refs;
+}
+
+function isRelationJoin(link: ChainLink): boolean {
+  const first = link.args?.[0];
+  return (
+    first != null &&
+    JOIN_METHODS.test(link.name ?? '') &&
+    ts.isStringLiteralLike(first) &&
+    first.text.includes('.')
+  );
 }
 
 /** Joins along a relation: `'order.lines'`, where `order` is the alias of a known entity. */
