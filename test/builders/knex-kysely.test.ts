@@ -174,7 +174,7 @@ describe('kysely', () => {
         'src/orders/recent.ts': [
           'export async function recent(db: any) {',
           "  const latest = db.selectFrom('orders.orders').select('id').limit(5).as('latest');",
-          "  return db.selectFrom(latest).selectAll().execute();",
+          '  return db.selectFrom(latest).selectAll().execute();',
           '}',
         ].join('\n'),
       }),
