@@ -223,7 +223,8 @@ function scanFile(file: string, tools: ScanTools, scan: Scan): void {
   const staged = tools.contents.get(file);
   const { text, notUtf8 } =
     staged == null ? readSource(absolute) : { text: staged, notUtf8: false };
-  const extracted = extractFile(absolute, text, tools.map.dialect);
+  // A file another file's check has read for its declarations was extracted from this same text.
+  const extracted = tools.facts.get(absolute) ?? extractFile(absolute, text, tools.map.dialect);
   tools.facts.set(absolute, extracted);
   const sql = tools.project.resolveSqlHoles(absolute, extracted);
   const facts: FileFacts = { ...extracted, sql };
