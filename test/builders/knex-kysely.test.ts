@@ -199,4 +199,38 @@ describe('kysely', () => {
       }),
     ).toEqual([]);
   });
+
+  // Found by comparing the gated walk with a full one on real code: a hash's update was knex.
+  it('does not take a hash or a map for a knex table', async () => {
+    expect(
+      await findingsOf({
+        'src/orders/hash.ts': [
+          "import { createHash } from 'node:crypto';",
+          "export const own = () => db('orders.orders').first();",
+          "export const digest = (data: string) => createHash('sha256').update(data).digest('hex');",
+        ].join('\n'),
+      }),
+    ).toEqual([]);
+  });
+});
+
+describe('Drizzle', () => {
+  // Found by comparing the gated walk with a full one: a file whose only query is db.update(t).
+  it('checks a file whose only query is a write to a table object', async () => {
+    expect(
+      await findingsOf({
+        'src/customers/schema.ts': [
+          "import { pgSchema, text } from 'drizzle-orm/pg-core';",
+          "export const customers = pgSchema('customers').table('customers', { id: text('id') });",
+        ].join('\n'),
+        'src/orders/rename.ts': [
+          "import { customers } from '../customers/schema';",
+          'export const rename = (db: any, name: string) => db.update(customers).set({ name });',
+        ].join('\n'),
+      }),
+    ).toEqual([
+      'cross-context-import@src/orders/rename.ts:1:27',
+      'foreign-table-access@src/orders/rename.ts:2:60',
+    ]);
+  });
 });

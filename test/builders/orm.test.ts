@@ -166,6 +166,28 @@ describe('Prisma', () => {
     ]);
   });
 
+  // Found by comparing the gated walk with a full one: a Map's delete was a Prisma call.
+  it('does not take a map of a model’s name for the Prisma model', async () => {
+    expect(
+      await findingsOf({
+        'prisma/schema.prisma': SCHEMA,
+        'src/customers/cache.ts': [
+          'export class Cache {',
+          '  private readonly order = new Map<string, object>();',
+          '  #order = new Set<string>();',
+          '  drop(id: string) {',
+          '    this.order.delete(id);',
+          '    this.#order.delete(id);',
+          '  }',
+          '}',
+        ].join('\n'),
+      }),
+    ).toEqual([
+      'cross-context-relation@prisma/schema.prisma:4:3',
+      'cross-context-relation@prisma/schema.prisma:12:3',
+    ]);
+  });
+
   it('reports a model chosen at run time, and ignores accessors that are no model', async () => {
     expect(
       await findingsOf({

@@ -133,6 +133,8 @@ export function tableArgument(
     if (optional) return null;
     return { offset, access, source: { dynamic: value.unknown } };
   }
+  // An argument that may be data is kept only when it is, or may turn out to be, a table.
+  if (optional && !('table' in value) && !('import' in value)) return null;
   return { offset, access, source: { symbol: value }, ...(optional ? { optional: true } : {}) };
 }
 

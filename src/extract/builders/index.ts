@@ -26,6 +26,8 @@ const BUILDER_HINTS = [
   /\b(?:knex|kysely|selectFrom|insertInto|replaceInto|updateTable|deleteFrom|mergeInto|getRepository|getTreeRepository|getMongoRepository|withRepository|createQueryBuilder|pgTable|mysqlTable|sqliteTable|pgView|mysqlView|pgSchema|mysqlSchema|\$?transaction|withSchema|joinRaw|fromRaw)\s*\(/,
   // from/into/table on a builder: after a call (`select().from(t)`), with a string, or on knex.
   /\)\s*\.\s*(?:from|into)\s*\(|\.\s*(?:from|into|table)\s*\(\s*['"`]|\.\s*(?:into|tx)\s*\(/,
+  // Drizzle's writes and TypeORM's query builder take a table object: db.update(orders).
+  /\.\s*(?:insert|update|delete)\s*\(\s*[\w$.]+\s*\)/,
   // The names builder instances usually have, called with a table.
   /\b(?:knex|db|trx|tx|database|connection|conn|k)\s*\(/,
   // knex('orders').where(…), whatever the instance is called.

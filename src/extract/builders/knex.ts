@@ -74,6 +74,24 @@ const KNEX_METHODS = new Set([
   'withSchema',
 ]);
 
+/** knex methods other objects have too (a hash's update, a map's delete): no evidence alone. */
+const COMMON_METHODS = new Set([
+  'update',
+  'delete',
+  'del',
+  'increment',
+  'decrement',
+  'modify',
+  'columns',
+  'column',
+  'distinct',
+  'limit',
+  'offset',
+  'max',
+  'min',
+  'sum',
+]);
+
 const KNEX_ROOTS = /^(?:knex|trx|tx|transaction|db|database|connection|conn|k)$/i;
 
 export function readKnexChain(chain: Chain, context: ReadingContext): ChainReading | null {
@@ -91,6 +109,8 @@ export function readKnexChain(chain: Chain, context: ReadingContext): ChainReadi
       refs.push(...rootTables(first, main, context));
     } else if ((link.name === 'from' || link.name === 'into' || link.name === 'table') && first) {
       if (isStaticCall(chain, index)) return;
+      // knex's table('t') takes one argument; Drizzle's schema.table('t', columns) defines one.
+      if (link.name === 'table' && link.args.length > 1) return;
       // `x.from(value)` as the first call is as often a conversion (Readable.from) as a query.
       const optional = index === 0 && !ts.isStringLiteralLike(first);
       if (optional) {
@@ -123,7 +143,7 @@ function isKnexRootCall(chain: Chain, index: number): boolean {
   if (callee == null || /^[A-Z]/.test(callee)) return false;
   if (KNEX_ROOTS.test(callee)) return true;
   const next = chain.links.slice(index + 1).find((link) => link.args);
-  return next != null && KNEX_METHODS.has(next.name ?? '');
+  return next != null && KNEX_METHODS.has(next.name ?? '') && !COMMON_METHODS.has(next.name!);
 }
 
 /** Builders' joins take the table and a condition; an array's or a path's join takes one argument. */

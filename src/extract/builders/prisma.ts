@@ -64,6 +64,7 @@ export function readPrismaChain(chain: Chain, context: ReadingContext): ChainRea
   }
 
   const model = accessor.name!;
+  if (model.startsWith('#') || !looksLikePrisma(chain, index, method.args ?? [])) return null;
   const refs: BuilderTableRef[] = [{ offset, access, source: { model } }];
   const [options] = method.args ?? [];
   if (options && ts.isObjectLiteralExpression(skipWrappers(options))) {
@@ -72,6 +73,32 @@ export function readPrismaChain(chain: Chain, context: ReadingContext): ChainRea
     );
   }
   return { library: 'prisma', tables: refs };
+}
+
+/** Names Prisma clients usually have, somewhere before the model: `prisma`, `ctx.db`, `tx`. */
+const CLIENT_NAMES = /prisma|^db$|database|client|^tx$|^trx$|transaction/i;
+const OPTION_KEYS =
+  /^(?:where|data|select|include|orderBy|take|skip|cursor|distinct|by|_count|create|update)$/;
+
+/**
+ * A Prisma call, not a map's or a set's (`this.orders.delete(id)`): the client is named like one,
+ * or the call takes Prisma's options object.
+ */
+function looksLikePrisma(chain: Chain, index: number, args: readonly ts.Expression[]): boolean {
+  const names = [chain.rootName, ...chain.links.slice(0, index - 1).map((link) => link.name)];
+  if (names.some((name) => name != null && CLIENT_NAMES.test(name))) return true;
+  const [options] = args;
+  if (!options) return false;
+  const object = skipWrappers(options);
+  return (
+    ts.isObjectLiteralExpression(object) &&
+    object.properties.some(
+      (property) =>
+        property.name != null &&
+        ts.isIdentifier(property.name) &&
+        OPTION_KEYS.test(property.name.text),
+    )
+  );
 }
 
 function optionRelations(
