@@ -83,6 +83,20 @@ describe('knex', () => {
     ).toEqual(['dynamic-sql@src/orders/repo.ts:1:44']);
   });
 
+  // Found on the Bluesky PDS: a helper that returns a query builder, called with the database.
+  it('does not take a helper called with the database for a dynamic table', async () => {
+    expect(
+      await findingsOf({
+        'src/orders/invites.ts': [
+          "import { selectInvitesQb } from './qb';",
+          "export const own = () => db('orders.orders').first();",
+          'export const invites = (db: any, dids: string[]) =>',
+          "  selectInvitesQb(db).where('forAccount', 'in', dids).execute();",
+        ].join('\n'),
+      }),
+    ).toEqual([]);
+  });
+
   it('compares MySQL names without regard to case', async () => {
     const map = `version: 1
 dialect: mysql

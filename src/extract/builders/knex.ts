@@ -106,7 +106,10 @@ export function readKnexChain(chain: Chain, context: ReadingContext): ChainReadi
     if (link.name == null && index === chain.links.findIndex((l) => l.args) && first) {
       if (!isKnexRootCall(chain, index)) return;
       sawRootCall = true;
-      refs.push(...rootTables(first, main, context));
+      // Only a function named like a knex instance names its table with a value unknown here;
+      // selectInvitesQb(db).where(…) is a helper taking the database.
+      const named = KNEX_ROOTS.test(calleeOf(chain, index) ?? '');
+      refs.push(...rootTables(first, main, context, !named));
     } else if ((link.name === 'from' || link.name === 'into' || link.name === 'table') && first) {
       if (isStaticCall(chain, index)) return;
       // knex's table('t') takes one argument; Drizzle's schema.table('t', columns) defines one.
@@ -138,8 +141,12 @@ export function readKnexChain(chain: Chain, context: ReadingContext): ChainReadi
  * `knex('t')` names a table when the function is called knex, db, trx…, or when a knex method is
  * the next call. A capitalised callee (`String(x)`, `Buffer(x)`) is a global, not a builder.
  */
+function calleeOf(chain: Chain, index: number): string | null {
+  return index === 0 ? chain.rootName : chain.links[index - 1]!.name;
+}
+
 function isKnexRootCall(chain: Chain, index: number): boolean {
-  const callee = index === 0 ? chain.rootName : chain.links[index - 1]!.name;
+  const callee = calleeOf(chain, index);
   if (callee == null || /^[A-Z]/.test(callee)) return false;
   if (KNEX_ROOTS.test(callee)) return true;
   const next = chain.links.slice(index + 1).find((link) => link.args);
@@ -161,6 +168,7 @@ function rootTables(
   argument: ts.Expression,
   access: 'read' | 'write',
   context: ReadingContext,
+  optional: boolean,
 ): BuilderTableRef[] {
   if (ts.isObjectLiteralExpression(argument)) {
     return argument.properties.flatMap((property) => {
@@ -168,6 +176,10 @@ function rootTables(
       const ref = tableArgument(property.initializer, access, context);
       return ref ? [ref] : [];
     });
+  }
+  if (optional && !ts.isStringLiteralLike(argument)) {
+    const value = context.scope.valueOf(argument);
+    if (!('text' in value) && !('import' in value) && !('concat' in value)) return [];
   }
   const ref = tableArgument(argument, access, context);
   return ref ? [ref] : [];
