@@ -56,6 +56,35 @@ describe('TypeORM', () => {
     ]);
   });
 
+  it('takes the database of @Entity for the schema on MySQL', async () => {
+    const map = `version: 1
+dialect: mysql
+contexts:
+  orders:
+    code: ["src/orders/**"]
+    tables: ["orders.*"]
+  customers:
+    code: ["src/customers/**"]
+    tables: ["crm.*"]
+`;
+    expect(
+      await findingsOf(
+        {
+          'src/customers/index.ts': 'export {};\n',
+          'src/orders/account.ts': [
+            "import { Entity, PrimaryColumn } from 'typeorm';",
+            "@Entity({ name: 'Accounts', database: 'CRM' })",
+            'export class Account {',
+            '  @PrimaryColumn() id!: string;',
+            '}',
+            'export const find = (ds: any) => ds.getRepository(Account).findOneBy({ id: 1 });',
+          ].join('\n'),
+        },
+        map,
+      ),
+    ).toEqual(['foreign-table-access@src/orders/account.ts:6:51']);
+  });
+
   it('reports an entity class from a parameter as dynamic-sql', async () => {
     expect(
       await findingsOf({
