@@ -247,4 +247,36 @@ describe('Drizzle', () => {
       'foreign-table-access@src/orders/rename.ts:2:60',
     ]);
   });
+
+  it('reads mysqlTable and mysqlSchema tables on MySQL', async () => {
+    const map = `version: 1
+dialect: mysql
+contexts:
+  orders:
+    code: ["src/orders/**"]
+    tables: ["shop.orders"]
+  customers:
+    code: ["src/customers/**"]
+    tables: ["crm.*"]
+`;
+    expect(
+      await findingsOf(
+        {
+          'src/customers/schema.ts': [
+            "import { mysqlSchema, mysqlTable, varchar } from 'drizzle-orm/mysql-core';",
+            "export const customers = mysqlSchema('crm').table('customers', { id: varchar('id', { length: 36 }) });",
+            "export const orders = mysqlTable('orders', { id: varchar('id', { length: 36 }) });",
+          ].join('\n'),
+          'src/orders/report.ts': [
+            "import { customers } from '../customers/schema';",
+            'export const all = (db: any) => db.select().from(customers);',
+          ].join('\n'),
+        },
+        map,
+      ),
+    ).toEqual([
+      'cross-context-import@src/orders/report.ts:1:27',
+      'foreign-table-access@src/orders/report.ts:2:50',
+    ]);
+  });
 });
