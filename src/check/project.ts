@@ -17,6 +17,8 @@ import type { Dialect } from '../sql/types.js';
  */
 export class ProjectIndex {
   private prisma: Map<string, PrismaModel> | null = null;
+  /** Problems met that are not findings: a schema file that cannot be read. */
+  readonly notices: string[] = [];
 
   constructor(
     private readonly root: string,
@@ -124,7 +126,17 @@ export class ProjectIndex {
     if (this.prisma) return this.prisma;
     this.prisma = new Map();
     for (const file of findPrismaSchemas(this.root)) {
-      for (const model of parsePrismaSchema(readFileSync(file, 'utf8'), file)) {
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code ?? 'error';
+        this.notices.push(
+          `${this.relativeOf(file)}: cannot be read (${code}); its models and relations were not checked.`,
+        );
+        continue;
+      }
+      for (const model of parsePrismaSchema(text, file)) {
         this.prisma.set(accessorOf(model.name), model);
       }
     }

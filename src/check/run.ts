@@ -82,6 +82,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
       ...unreadable.map((entry) => unreadableFolder(entry.path, entry.reason, layout)),
     );
   }
+  scan.notices.push(...scan.project.notices);
   // Suppressions first: a comment above a finding that an allow entry also accepts is still used.
   const suppression = applySuppressions(scan.findings, scan.suppressions);
   const { kept, allowed } = applyAllowRules(
@@ -276,8 +277,9 @@ function declarationsOf(
     try {
       const text = contents.get(relative) ?? readSource(file).text;
       facts = extractFile(file, text, map.dialect);
-    } catch {
-      facts = null;
+    } catch (error) {
+      // The file is reported where it is checked itself; here it just declares nothing.
+      if (!isFileLevelFailure(error)) throw error;
     }
   }
   cache.set(file, facts);
