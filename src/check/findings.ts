@@ -7,7 +7,9 @@ export type RuleId =
   | 'unparsed-sql'
   | 'unparsed-file'
   | 'dynamic-sql'
-  | 'invalid-suppression';
+  | 'invalid-suppression'
+  | 'cross-context-relation'
+  | 'cross-context-transaction';
 
 export type Severity = 'error' | 'warning';
 
@@ -65,6 +67,16 @@ export const RULES: Record<RuleId, RuleMeta> = {
     severity: 'warning',
     summary:
       'A dbboundary-ignore-next-line comment has no reason, names no known rule, or silences nothing.',
+  },
+  'cross-context-relation': {
+    id: 'cross-context-relation',
+    severity: 'error',
+    summary: 'An ORM relation links entities whose tables belong to two contexts.',
+  },
+  'cross-context-transaction': {
+    id: 'cross-context-transaction',
+    severity: 'error',
+    summary: 'One transaction writes tables of two or more contexts.',
   },
 };
 

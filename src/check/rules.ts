@@ -26,13 +26,14 @@ export interface FileUnderCheck {
 }
 
 /**
- * Thrown by a FileUnderCheck's parse or fingerprint when it replays a cached file and the answer
- * asked for was not stored: the file is then judged again with the SQL parser loaded.
+ * Thrown while a cached file is judged from stored answers alone and one is missing (a parse, a
+ * fingerprint, where an import of another file leads): the file is then judged again with the
+ * compiler, the resolver and the SQL parser loaded.
  */
-export class ParserNeeded extends Error {
+export class ToolsNeeded extends Error {
   constructor() {
-    super('the SQL parser is needed for an answer the cache does not hold');
-    this.name = 'ParserNeeded';
+    super('a tool is needed for an answer the cache does not hold');
+    this.name = 'ToolsNeeded';
   }
 }
 
@@ -171,7 +172,7 @@ function safeParse(unit: FileUnderCheck, sql: string): ParseResult {
   try {
     return unit.parse(sql);
   } catch (error) {
-    if (error instanceof ParserNeeded) throw error;
+    if (error instanceof ToolsNeeded) throw error;
     const reason = error instanceof RangeError ? TOO_DEEP : (error as Error).message;
     return { ok: false, message: reason, offset: null };
   }
@@ -201,7 +202,7 @@ function unparsedFinding(
   });
 }
 
-function checkStatement(
+export function checkStatement(
   unit: FileUnderCheck,
   rendered: RenderedSql,
   statement: ParsedStatement,

@@ -9,6 +9,8 @@ import { summarize } from './summary.js';
 import { applySuppressions } from './suppress.js';
 import type { SuppressedFinding } from './suppress.js';
 import { scanFiles } from './scan.js';
+import { checkPrismaRelations } from './builder-rules.js';
+import { TableOwnership } from './ownership.js';
 import { filesChangedSince, stagedFiles } from '../git/index.js';
 import type { ChangedFile } from '../git/index.js';
 import type { CheckSummary } from './summary.js';
@@ -85,10 +87,12 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const cacheProblem = cache?.store.save(options.changes != null);
   if (cacheProblem) scan.notices.push(cacheProblem);
   if (options.changes == null) {
+    scan.findings.push(...checkPrismaRelations(scan.project, new TableOwnership(map), layout));
     scan.findings.push(
       ...unreadable.map((entry) => unreadableFolder(entry.path, entry.reason, layout)),
     );
   }
+  scan.notices.push(...scan.project.notices);
   // Suppressions first: a comment above a finding that an allow entry also accepts is still used.
   const suppression = applySuppressions(scan.findings, scan.suppressions);
   const { kept, allowed } = applyAllowRules(

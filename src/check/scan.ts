@@ -15,9 +15,11 @@ import type { Finding } from './findings.js';
 import { RULES } from './findings.js';
 import type { ContextLayout } from './layout.js';
 import { TableOwnership } from './ownership.js';
-import { ParserNeeded, checkImports, checkSql, checkSyntax } from './rules.js';
+import { ToolsNeeded, checkImports, checkSql, checkSyntax } from './rules.js';
 import type { FileUnderCheck, ImportTarget } from './rules.js';
 import type { FileSuppressions } from './suppress.js';
+import { checkBuilders } from './builder-rules.js';
+import { ProjectIndex } from './project.js';
 
 /**
  * Reads the files of a run and judges each: extraction, import resolution and the SQL parser,
@@ -27,6 +29,8 @@ import type { FileSuppressions } from './suppress.js';
 
 export interface Scan {
   findings: Finding[];
+  /** The project-level pass: declarations other files make (constants, entities, Prisma models). */
+  project: ProjectIndex;
   notices: string[];
   suppressions: Map<string, FileSuppressions>;
   sqlStrings: number;
@@ -56,6 +60,12 @@ interface Tools {
   resolver: ModuleResolver | null;
   parser: Parser | null;
   places: Map<string, { context: string | null; isPublic: boolean }>;
+  project: ProjectIndex;
+  /** Facts by absolute path, of files judged and of files read for their declarations. */
+  facts: Map<string, FileFacts | null>;
+  /** Where imports lead, by `${absolute file}\0${specifier}`, from this run's stored targets. */
+  knownTargets: Map<string, string | null>;
+  contents: Map<string, string>;
 }
 
 type Extract = (fileName: string, text: string, dialect: Dialect) => FileFacts;
@@ -85,8 +95,16 @@ export async function scanFiles(
   cache: { store: FactsCache; resolutionKey: string } | null,
   jobs: number,
 ): Promise<Scan> {
+  // The project pass reaches other files through the run's tools, which exist by the time it asks.
+  const project = new ProjectIndex(
+    map.root,
+    map.dialect,
+    { resolve: (from, specifier) => resolveForProject(tools, from, specifier) },
+    (file) => declarationsOf(tools, file),
+  );
   const scan: Scan = {
     findings: [],
+    project,
     notices: [],
     suppressions: new Map(),
     sqlStrings: 0,
@@ -104,6 +122,10 @@ export async function scanFiles(
     resolver: null,
     parser: null,
     places: new Map(),
+    project,
+    facts: new Map(),
+    knownTargets: new Map(),
+    contents,
   };
   const read = (file: string): Source | null => readSource(file, tools, contents, scan);
   // Threads need the files up front; alone, each file is read, judged and let go in turn.
@@ -119,7 +141,7 @@ export async function scanFiles(
     if (judged) add(scan, notices, judged);
   }
   if (again.length > 0) {
-    tools.parser ??= await loadParser(map);
+    await loadTools(null, tools);
     for (const source of again) {
       const judged = judgeSafely(source, tools, null);
       if (judged) add(scan, notices, judged);
@@ -174,16 +196,19 @@ async function extractInParallel(
  * know, the resolver at the first file whose imports must be resolved again.
  */
 function needsTools(source: Source, tools: Tools): boolean {
-  if (source.cached == null) return tools.parser == null || tools.resolver == null;
+  if (source.cached == null) {
+    return tools.extract == null || tools.parser == null || tools.resolver == null;
+  }
   return source.cached.resolution !== tools.resolutionKey && tools.resolver == null;
 }
 
-async function loadTools(source: Source, tools: Tools): Promise<void> {
+/** Loads what a file needs; with no file, everything (to judge files again, see ToolsNeeded). */
+async function loadTools(source: Source | null, tools: Tools): Promise<void> {
   if (tools.cache) compilerCodeCache.dir = tools.cache.dir;
-  if (source.cached == null && tools.parser == null) {
+  if (source?.cached == null && tools.extract == null) {
     tools.extract = (await import('../extract/typescript.js')).extractFile;
-    tools.parser = await loadParser(tools.map);
   }
+  if (source?.cached == null && tools.parser == null) tools.parser = await loadParser(tools.map);
   if (tools.resolver == null) {
     const { ModuleResolver } = await import('../extract/resolve.js');
     tools.resolver = new ModuleResolver(tools.map.root);
@@ -215,7 +240,7 @@ function judgeSafely(source: Source, tools: Tools, again: Source[] | null): Judg
   try {
     return judge(source, tools, again != null);
   } catch (error) {
-    if (error instanceof ParserNeeded && again) {
+    if (error instanceof ToolsNeeded && again) {
       again.push(source);
       return null;
     }
@@ -229,13 +254,20 @@ function judgeSafely(source: Source, tools: Tools, again: Source[] | null): Judg
 
 /** With replay set, a cached file is judged from stored answers alone (see recorder). */
 function judge(source: Source, tools: Tools, replay: boolean): Judged {
-  const { file, cached } = source;
+  const { file, cached, absolute } = source;
   const context = tools.layout.contextOf(file);
   const decoded = cached ? null : decode(source.content);
-  const facts = cached?.facts ?? extracted(source, decoded!.text, tools);
+  const extractedFacts =
+    cached?.facts ?? tools.facts.get(absolute) ?? extracted(source, decoded!.text, tools);
+  tools.facts.set(absolute, extractedFacts);
   const notUtf8 = cached?.notUtf8 ?? decoded!.notUtf8;
   const answers = recorder(cached, replay, tools.parser);
+  const resolved = resolveImports(source, extractedFacts, tools);
+  learnTargets(tools, absolute, extractedFacts, resolved.files);
 
+  // Holes that other files' constants fill are filled now, from those files as they are today.
+  const sql = tools.project.resolveSqlHoles(absolute, extractedFacts);
+  const facts: FileFacts = { ...extractedFacts, sql };
   const unit: FileUnderCheck = {
     file,
     context,
@@ -247,10 +279,14 @@ function judge(source: Source, tools: Tools, replay: boolean): Judged {
     dialect: tools.map.dialect,
     dialectName: tools.map.dialect === 'mysql' ? 'MySQL' : 'PostgreSQL',
   };
-  const sql = checkSql(unit);
-  const resolved = resolveImports(source, facts, tools);
+  const checked = checkSql(unit);
   const targets = facts.imports.map((fact, index) => targetOf(tools, fact, resolved.files[index]));
-  const findings = [...checkSyntax(unit, notUtf8), ...sql.findings, ...checkImports(unit, targets)];
+  const findings = [
+    ...checkSyntax(unit, notUtf8),
+    ...checked.findings,
+    ...checkImports(unit, targets),
+    ...checkBuilders({ unit, project: tools.project, absolute, sql }),
+  ];
 
   const unchanged = cached != null && !answers.added() && cached.resolution === tools.resolutionKey;
   tools.cache?.put(
@@ -260,7 +296,7 @@ function judge(source: Source, tools: Tools, replay: boolean): Judged {
       : {
           hash: source.hash,
           notUtf8,
-          facts,
+          facts: extractedFacts,
           parses: answers.parses(),
           fingerprints: answers.fingerprints(),
           resolution: tools.resolutionKey,
@@ -274,10 +310,74 @@ function judge(source: Source, tools: Tools, replay: boolean): Judged {
     notices: resolved.notices,
     suppressions: facts.suppressions.length > 0 ? { context, comments: facts.suppressions } : null,
     sqlStrings: facts.sql.length,
-    statements: sql.statements,
-    unparsedSql: sql.unparsed,
+    statements: checked.statements,
+    unparsedSql: checked.unparsed,
     imports: facts.imports.length,
   };
+}
+
+/** A file's import targets, for the project pass to follow without the resolver. */
+function learnTargets(
+  tools: Tools,
+  absolute: string,
+  facts: FileFacts,
+  targets: (string | null)[],
+): void {
+  facts.imports.forEach((fact, index) => {
+    const target = targets[index];
+    tools.knownTargets.set(
+      `${absolute}\0${fact.specifier}`,
+      target == null ? null : path.join(tools.map.root, target),
+    );
+  });
+}
+
+/**
+ * Where an import the project pass follows leads: known from a file this run has judged or read,
+ * else asked of the resolver, which a run that had everything cached has not loaded: the file is
+ * then judged again with every tool loaded.
+ */
+function resolveForProject(tools: Tools, from: string, specifier: string): string | null {
+  const known = tools.knownTargets.get(`${from}\0${specifier}`);
+  if (known !== undefined) return known;
+  if (!tools.resolver) throw new ToolsNeeded();
+  return tools.resolver.resolve(from, specifier).file;
+}
+
+/**
+ * The facts of a file another file takes declarations from: from this run, from the cache when
+ * its content is unchanged, or extracted. A file outside root, or one that cannot be read,
+ * declares nothing the check can use.
+ */
+function declarationsOf(tools: Tools, absolute: string): FileFacts | null {
+  const known = tools.facts.get(absolute);
+  if (known !== undefined) return known;
+
+  const relative = toRelative(tools.map.root, absolute);
+  let facts: FileFacts | null = null;
+  if (relative != null) {
+    try {
+      const content = tools.contents.get(relative) ?? readFileSync(absolute);
+      const hash = tools.cache ? hashBytes(content) : '';
+      const cached = tools.cache?.get(relative, hash);
+      if (cached && cached.resolution === tools.resolutionKey) {
+        learnTargets(tools, absolute, cached.facts, cached.targets);
+      }
+      if (!cached && !tools.extract) throw new ToolsNeeded();
+      facts =
+        cached?.facts ??
+        extracted({ ...sourceOf(relative, absolute, content) }, decode(content).text, tools);
+    } catch (error) {
+      // The file is reported where it is checked itself; here it just declares nothing.
+      if (!isFileLevelFailure(error)) throw error;
+    }
+  }
+  tools.facts.set(absolute, facts);
+  return facts;
+}
+
+function sourceOf(file: string, absolute: string, content: Buffer | string): Source {
+  return { file, absolute, content, hash: '', cached: undefined };
 }
 
 function extracted(source: Source, text: string, tools: Tools): FileFacts {
@@ -291,7 +391,7 @@ function extracted(source: Source, text: string, tools: Tools): FileFacts {
 /**
  * The parser's answers for one file: replayed from the cache entry, or asked of the parser and
  * written down for the next run. A replay that meets a question it has no answer for throws
- * ParserNeeded (a changed context map can make the rules ask for a new fingerprint).
+ * ToolsNeeded (a changed context map can make the rules ask for a new fingerprint).
  */
 function recorder(cached: CachedFile | undefined, replay: boolean, parser: Parser | null) {
   const parses = new Map(cached?.parses);
@@ -303,7 +403,7 @@ function recorder(cached: CachedFile | undefined, replay: boolean, parser: Parse
     (sql: string): T => {
       const stored = known.get(sql);
       if (stored !== undefined) return stored;
-      if (replaying || !parser) throw new ParserNeeded();
+      if (replaying || !parser) throw new ToolsNeeded();
       const result = ask(parser, sql);
       known.set(sql, result);
       added = true;

@@ -31,6 +31,8 @@ export interface SqlHole {
   hole: number;
   /** Set when the expression quotes an identifier (ident(x), escapeIdentifier(x)…): a name goes here. */
   isName?: true;
+  /** A constant of another file the value may come from; the project pass puts its text in. */
+  ref?: SymbolValue;
 }
 
 export type SqlPart = SqlChunk | SqlHole;
@@ -87,6 +89,12 @@ export interface FileFacts {
   sql: SqlFact[];
   syntaxErrors: SyntaxProblem[];
   suppressions: SuppressionComment[];
+  /** Query builders, ORM entities and relations, transactions: absent when the file has none. */
+  builders?: BuilderFacts;
+  /** The file's exported names other files may look up: constants, tables, entities. */
+  exports?: Record<string, SymbolValue>;
+  /** Specifiers of `export * from …`: names not found in `exports` may come from there. */
+  reexports?: string[];
 }
 
 /** Maps an offset in a text back to an offset in the file, through the text's runs. */
@@ -101,4 +109,96 @@ export function fileOffsetOf(mapped: { runs: Runs }, textOffset: number, fallbac
   }
   const run = runs[low];
   return run ? run[1] + (textOffset - run[0]) : fallback;
+}
+
+/**
+ * What a name in the code stands for, as far as one file can tell: a constant's text, a constant
+ * object's fields, a table (a Drizzle table object or a TypeORM entity class), or a reference into
+ * another file that the project pass follows (src/check/project.ts).
+ */
+export type SymbolValue =
+  | { text: string }
+  | { fields: Record<string, SymbolValue> }
+  | { concat: SymbolValue[] }
+  | { table: TableName; via: 'drizzle' | 'entity'; relations?: Record<string, SymbolValue> }
+  | { import: string; name: string; path: string[] }
+  | { unknown: string };
+
+export interface TableName {
+  schema: string | null;
+  name: string;
+}
+
+export type BuilderLibrary = 'knex' | 'kysely' | 'typeorm' | 'prisma' | 'drizzle';
+
+/** read: the statement only reads the table; write: it inserts, updates or deletes rows of it. */
+export type TableAccess = 'read' | 'write';
+
+/** Where a query builder or ORM call names a table, and how. */
+export type TableSource =
+  /** A table as a string names it in the builder: `schema.table`, `table as alias`. */
+  | { text: string }
+  /** A name to look up: a constant, a Drizzle table or an entity class, maybe in another file. */
+  | { symbol: SymbolValue }
+  /** A Prisma Client model accessor (`prisma.order`), mapped to a table by schema.prisma. */
+  | { model: string }
+  /** A Prisma relation field reached from a model (`include: { lines: true }`). */
+  | { modelRelation: { model: string; path: string[] } }
+  /** A TypeORM join along a relation property (`leftJoin('order.lines', 'l')`). */
+  | { entityRelation: { entity: SymbolValue; property: string } }
+  /** Raw SQL for one clause (knex `joinRaw`, `fromRaw`): parsed as that clause of a statement. */
+  | { fragment: { clause: 'join' | 'from'; text: string } }
+  /** The name is known only at run time. */
+  | { dynamic: string };
+
+export interface BuilderTableRef {
+  /** 0-based offset in the file of the expression that names the table. */
+  offset: number;
+  access: TableAccess;
+  source: TableSource;
+  /** Set where the argument may be data, not a table (`insert(rows)`): dropped unless a table. */
+  optional?: true;
+}
+
+/** One query built by a chain of builder calls: it runs as one statement. */
+export interface BuilderStatement {
+  library: BuilderLibrary;
+  /** 0-based offsets of the chain's start and end in the file. */
+  offset: number;
+  end: number;
+  tables: BuilderTableRef[];
+  /** Index into the file's transactions when the statement runs inside one. */
+  transaction?: number;
+}
+
+/** A transaction: its builder statements are marked with its index, its raw SQL calls listed here. */
+export interface TransactionFact {
+  /** 0-based offset of the call (or BEGIN) that opens it. */
+  offset: number;
+  kind: BuilderLibrary | 'sql';
+  /** [start, end) file ranges of the SQL arguments run in it; SQL facts inside belong to it. */
+  sqlRanges: [number, number][];
+}
+
+/** A TypeORM relation decorator on a property of an entity class. */
+export interface RelationFact {
+  /** 0-based offset of the decorator's name. */
+  offset: number;
+  decorator: string;
+  /** The entity class holding the property, and the one the relation points at. */
+  from: SymbolValue;
+  to: SymbolValue;
+}
+
+export interface BuilderFacts {
+  statements: BuilderStatement[];
+  transactions: TransactionFact[];
+  relations: RelationFact[];
+  /** Names the file gives common table expressions (`.with('recent', …)`): files importing it may select from them. */
+  ctes?: string[];
+}
+
+/** A constant's text in SQL, every character pointing at the value that holds it. */
+export function constantChunk(text: string, at: number): SqlChunk {
+  return { text, runs: Array.from({ length: Math.max(text.length, 1) }, (_, i) => [i, at]) };
 }

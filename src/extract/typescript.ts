@@ -13,6 +13,9 @@ import type {
   SuppressionComment,
   SyntaxProblem,
 } from './facts.js';
+import { extractBuilders, mayHoldBuilders } from './builders/index.js';
+import { SymbolScope } from './builders/constants.js';
+import { constantChunk } from './facts.js';
 import { FIT, renderSql } from './render.js';
 import { isSqlText } from './sql-detect.js';
 import type { SqlSite } from './sql-detect.js';
@@ -43,7 +46,7 @@ const {
 } = compiler;
 
 /** Calls whose string arguments are run as SQL. */
-const SQL_CALLS = new Set([
+export const SQL_CALLS: ReadonlySet<string> = new Set([
   'query',
   'queryOne',
   'queryRaw',
@@ -104,7 +107,8 @@ export function extractFile(fileName: string, text: string, dialect: Dialect): F
     false,
     scriptKindOf(fileName),
   );
-  const walker = new FactWalker(source, dialect);
+  const scope = new SymbolScope(source);
+  const walker = new FactWalker(source, dialect, scope);
   if (mayHoldSqlOrNestedImports(text)) {
     walker.visit(source, 'other');
   } else {
@@ -113,12 +117,18 @@ export function extractFile(fileName: string, text: string, dialect: Dialect): F
       if (isTopLevelImport(statement)) walker.visit(statement, 'other');
     }
   }
-  return {
+  const facts: FileFacts = {
     imports: walker.imports,
     sql: walker.sql,
     syntaxErrors: syntaxErrorsOf(source),
     suppressions: suppressionsOf(source),
   };
+  const builders = mayHoldBuilders(text) ? extractBuilders(source, scope, SQL_CALLS) : undefined;
+  if (builders) facts.builders = builders;
+  const { exports, reexports } = scope.exportsOf();
+  if (Object.keys(exports).length > 0) facts.exports = exports;
+  if (reexports.length > 0) facts.reexports = reexports;
+  return facts;
 }
 
 /**
@@ -130,9 +140,17 @@ const SQL_AFTER_QUOTE =
   /['"`](?:[\s(]|\\(?:\r?\n|[nrt]))*(?:--|\/\*|(?:select|insert|update|delete|with|merge|create|alter|drop|truncate|grant|revoke|comment|copy|lock|refresh|replace|upsert|call|prepare|execute|listen|notify|unlisten|load|handler|rename|vacuum|analyze|reindex|cluster|do|begin|commit|rollback|savepoint|set|show|explain|values|table)\b)/i;
 const UPPERCASE_AFTER_QUOTE = /['"`](?:[\s(]|\\(?:\r?\n|[nrt]))*[A-Z]{3,}\b/;
 const NESTED_IMPORT = /\b(?:import|require)\s*\(/;
+/** `pool.query(ORDERS_SQL)`: SQL held in a constant, maybe of another file. */
+const NAMED_QUERY =
+  /\b(?:query|execute|raw|unsafe|\$queryRaw\w*|\$executeRaw\w*)\s*\(\s*[\w.]+\s*[,)]/;
 
 function mayHoldSqlOrNestedImports(text: string): boolean {
-  return SQL_AFTER_QUOTE.test(text) || UPPERCASE_AFTER_QUOTE.test(text) || NESTED_IMPORT.test(text);
+  return (
+    SQL_AFTER_QUOTE.test(text) ||
+    UPPERCASE_AFTER_QUOTE.test(text) ||
+    NESTED_IMPORT.test(text) ||
+    NAMED_QUERY.test(text)
+  );
 }
 
 function isTopLevelImport(node: ts.Node): boolean {
@@ -171,6 +189,7 @@ class FactWalker {
   constructor(
     private readonly source: ts.SourceFile,
     private readonly dialect: Dialect,
+    private readonly scope: SymbolScope,
   ) {}
 
   visit(node: ts.Node, site: SqlSite): void {
@@ -271,7 +290,23 @@ class FactWalker {
 
     this.visit(node.expression, 'other');
     const site = siteOfCallee(calleeName(node.expression));
+    if (site === 'sql' && first && isNamedValue(first)) this.collectNamedQuery(first);
     for (const argument of node.arguments) this.visit(argument, site);
+  }
+
+  /**
+   * `pool.query(ORDERS_BY_CUSTOMER)`: SQL held in a constant. Text that reads as SQL on its own is
+   * checked where the constant is declared; the rest (a fragment, a constant of another file) is
+   * checked here.
+   */
+  private collectNamedQuery(node: ts.Expression): void {
+    const value = this.scope.valueOf(node);
+    if ('text' in value && isSqlText(value.text, 'other')) return;
+    if (!('text' in value) && !('import' in value) && !('concat' in value)) return;
+    const fact = buildSql([{ kind: 'value', node }], this.dialect, this.source, this.scope, true);
+    if (fact && ('text' in value ? isSqlText(fact.text, 'sql') : true)) {
+      this.sql.push({ ...fact, origin: 'sql-call' });
+    }
   }
 
   private visitNew(node: ts.NewExpression): void {
@@ -324,7 +359,7 @@ class FactWalker {
   /** Builds the SQL text of a string expression, records it when it is SQL, and walks the values in it. */
   private collect(operands: ts.Node[], site: SqlSite, origin: SqlOrigin): void {
     const pieces = operands.flatMap((operand) => this.piecesOf(operand));
-    const fact = buildSql(pieces, this.dialect, this.source);
+    const fact = buildSql(pieces, this.dialect, this.source, this.scope);
     if (fact && isSqlText(fact.text, site)) {
       const statementOffset = this.statement?.getStart(this.source);
       this.sql.push({ ...fact, origin, ...(statementOffset == null ? {} : { statementOffset }) });
@@ -420,16 +455,49 @@ function buildSql(
   pieces: Piece[],
   dialect: Dialect,
   source: ts.SourceFile,
+  scope: SymbolScope,
+  named = false,
 ): Omit<SqlFact, 'origin'> | null {
-  const firstText = pieces.find((piece) => piece.kind === 'text');
-  if (!firstText) return null;
+  const first = named ? pieces[0] : pieces.find((piece) => piece.kind === 'text');
+  if (!first) return null;
 
   const parts: SqlPart[] = pieces.map((piece) =>
-    piece.kind === 'value' ? holeOf(piece.node, source) : decodeChunk(piece.raw, piece.rawStart),
+    piece.kind === 'value'
+      ? partOfValue(piece.node, source, scope)
+      : decodeChunk(piece.raw, piece.rawStart),
   );
   const { text, runs } = renderSql(parts, dialect, FIT);
-  const interpolations = parts.length - pieces.filter((piece) => piece.kind === 'text').length;
-  return { parts, text, runs, offset: firstText.node.getStart(source), interpolations };
+  const interpolations = parts.filter(isHolePart).length;
+  return { parts, text, runs, offset: first.node.getStart(source), interpolations };
+}
+
+function isHolePart(part: SqlPart): boolean {
+  return 'hole' in part;
+}
+
+function isNamedValue(node: ts.Expression): boolean {
+  return (
+    isIdentifier(node) ||
+    isPropertyAccessExpression(node) ||
+    compiler.isElementAccessExpression(node)
+  );
+}
+
+/**
+ * A value in SQL text: a constant's text when the file settles it (each of its characters maps to
+ * the value's place), a hole the project pass may fill when it comes from another file, else a hole.
+ */
+function partOfValue(node: ts.Node, source: ts.SourceFile, scope: SymbolScope): SqlPart {
+  const hole = holeOf(node, source);
+  if (hole.isName || !isNamedValueOrText(node)) return hole;
+  const value = scope.valueOf(node);
+  if ('text' in value) return constantChunk(value.text, hole.hole);
+  if ('import' in value || 'concat' in value) return { ...hole, ref: value };
+  return hole;
+}
+
+function isNamedValueOrText(node: ts.Node): boolean {
+  return isNamedValue(node as ts.Expression) || isTemplateExpression(node);
 }
 
 const SIMPLE_ESCAPES: Record<string, string> = {

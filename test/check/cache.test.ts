@@ -149,6 +149,34 @@ describe('the per-file cache', () => {
     expect(imports.map((f) => f.import)).toEqual(['@customers/internal', '@customers/missing']);
   });
 
+  it('follows a constant of another file as that file is now, though the file using it is unchanged', async () => {
+    const root = makeTree({
+      'dbboundary.yaml': ORDERS_AND_CUSTOMERS,
+      'src/orders/tables.ts': "export const TABLE = 'orders.orders';\n",
+      'src/orders/repo.ts':
+        "import { TABLE } from './tables';\ndb.query(`SELECT * FROM ${TABLE} WHERE id = $1`, [id]);\n",
+      'src/customers/repo.ts': "db.query('SELECT * FROM customers.customers');\n",
+    });
+    const cacheDir = path.join(root, '.cache');
+    expect((await check(root, cacheDir)).findings).toEqual([]);
+
+    writeFileSync(
+      path.join(root, 'src/orders/tables.ts'),
+      "export const TABLE = 'customers.customers';\n",
+    );
+    const after = await check(root, cacheDir);
+
+    expect(seen(after)).toEqual(seen(await check(root, null)));
+    expect(after.findings).toMatchObject([
+      {
+        rule: 'foreign-table-access',
+        file: 'src/orders/repo.ts',
+        line: 2,
+        tables: ['customers.customers'],
+      },
+    ]);
+  });
+
   it('starts afresh from a cache file that is damaged', async () => {
     const root = project();
     const cacheDir = path.join(root, '.cache');
