@@ -63,6 +63,8 @@ interface Tools {
   project: ProjectIndex;
   /** Facts by absolute path, of files judged and of files read for their declarations. */
   facts: Map<string, FileFacts | null>;
+  /** Full facts of files extracted for their declarations before their own turn. */
+  extractedEarly: Map<string, FileFacts>;
   /** Where imports lead, by `${absolute file}\0${specifier}`, from this run's stored targets. */
   knownTargets: Map<string, string | null>;
   contents: Map<string, string>;
@@ -124,6 +126,7 @@ export async function scanFiles(
     places: new Map(),
     project,
     facts: new Map(),
+    extractedEarly: new Map(),
     knownTargets: new Map(),
     contents,
   };
@@ -258,8 +261,8 @@ function judge(source: Source, tools: Tools, replay: boolean): Judged {
   const context = tools.layout.contextOf(file);
   const decoded = cached ? null : decode(source.content);
   const extractedFacts =
-    cached?.facts ?? tools.facts.get(absolute) ?? extracted(source, decoded!.text, tools);
-  tools.facts.set(absolute, extractedFacts);
+    cached?.facts ?? takeEarly(tools, absolute) ?? extracted(source, decoded!.text, tools);
+  tools.facts.set(absolute, declarationsIn(extractedFacts));
   const notUtf8 = cached?.notUtf8 ?? decoded!.notUtf8;
   const answers = recorder(cached, replay, tools.parser);
   const resolved = resolveImports(source, extractedFacts, tools);
@@ -366,13 +369,40 @@ function declarationsOf(tools: Tools, absolute: string): FileFacts | null {
       if (!cached && !tools.extract) throw new ToolsNeeded();
       facts =
         cached?.facts ??
-        extracted({ ...sourceOf(relative, absolute, content) }, decode(content).text, tools);
+        extracted(sourceOf(relative, absolute, content), decode(content).text, tools);
+      // Extracted ahead of its turn: kept whole until the file itself is judged.
+      if (!cached) tools.extractedEarly.set(absolute, facts);
     } catch (error) {
       // The file is reported where it is checked itself; here it just declares nothing.
       if (!isFileLevelFailure(error)) throw error;
     }
   }
-  tools.facts.set(absolute, facts);
+  const declarations = facts && declarationsIn(facts);
+  tools.facts.set(absolute, declarations);
+  return declarations;
+}
+
+/**
+ * What other files may take from a file's facts: its exports, re-exports and the CTE names its
+ * builders define. A run keeps only these for every file, not its SQL.
+ */
+function declarationsIn(facts: FileFacts): FileFacts {
+  return {
+    imports: [],
+    sql: [],
+    syntaxErrors: [],
+    suppressions: [],
+    ...(facts.exports ? { exports: facts.exports } : {}),
+    ...(facts.reexports ? { reexports: facts.reexports } : {}),
+    ...(facts.builders?.ctes
+      ? { builders: { statements: [], transactions: [], relations: [], ctes: facts.builders.ctes } }
+      : {}),
+  };
+}
+
+function takeEarly(tools: Tools, absolute: string): FileFacts | undefined {
+  const facts = tools.extractedEarly.get(absolute);
+  tools.extractedEarly.delete(absolute);
   return facts;
 }
 
