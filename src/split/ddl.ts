@@ -1,0 +1,195 @@
+/**
+ * One DDL file per context: its schema as it will be after the split, with every name of a moved
+ * table (and of the sequences that move with it) written in its new schema, and the objects it
+ * still needs from outside listed at the end.
+ */
+import type { ColumnInfo, Rel, SchemaModel, TableInfo } from './model.js';
+import { byName, qualified } from './model.js';
+import type { ContextTarget, Placement } from './placement.js';
+import { grantee, ident, rel } from './sql.js';
+
+export function renderContextDdl(
+  model: SchemaModel,
+  placement: Placement,
+  source: string,
+): Map<string, string> {
+  const renames = renameMap(model, placement);
+  const files = new Map<string, string>();
+  for (const context of placement.contexts) {
+    files.set(context.schema, renderContext(model, placement, context, renames, source));
+  }
+  return files;
+}
+
+/** Old schema-qualified name → new one, for moved tables and the sequences they own. */
+function renameMap(model: SchemaModel, placement: Placement): Map<string, string> {
+  const renames = new Map<string, string>();
+  for (const move of placement.moves) {
+    for (const table of [move.table, ...move.partitions]) {
+      renames.set(qualified(table), `${move.to}.${table.name}`);
+      for (const sequence of model.sequences) {
+        if (sequence.ownedBy && qualified(sequence.ownedBy) === qualified(table)) {
+          renames.set(qualified(sequence), `${move.to}.${sequence.name}`);
+        }
+      }
+    }
+  }
+  return renames;
+}
+
+function renderContext(
+  model: SchemaModel,
+  placement: Placement,
+  context: ContextTarget,
+  renames: Map<string, string>,
+  source: string,
+): string {
+  const tables = model.tables
+    .filter((table) => placement.contextOf(table) === context.name)
+    .sort((a, b) => depth(a, model) - depth(b, model) || byName(a, b));
+  const names = new Set(tables.map(qualified));
+  const rename = (text: string): string => renameIn(text, renames);
+  const after = (table: Rel): Rel => ({ schema: context.schema, name: table.name });
+
+  const parts = [
+    `-- Schema ${context.schema} of context ${context.name} after the split, from ${source}.`,
+    `-- Written by dbboundary split for review; the plan, not this file, performs the move.`,
+    '',
+    `CREATE SCHEMA IF NOT EXISTS ${ident(context.schema)};`,
+    '',
+    ...ownedSequences(model, names, context),
+    ...tables.map((table) => createTable(table, after(table), rename)),
+    ...model.constraints
+      .filter((c) => names.has(qualified(c.table)))
+      .map(
+        (c) =>
+          `ALTER TABLE ONLY ${rel(after(c.table))}\n    ADD CONSTRAINT ${ident(c.name)} ${rename(c.definition)};`,
+      ),
+    ...model.indexes
+      .filter((i) => names.has(qualified(i.table)))
+      .map((i) => `${rename(i.definition)};`),
+    ...tables
+      .filter((t) => t.rowSecurity)
+      .map((t) => `ALTER TABLE ${rel(after(t))} ENABLE ROW LEVEL SECURITY;`),
+    ...model.grants
+      .filter((g) => names.has(qualified(g.table)))
+      .map(
+        (g) =>
+          `GRANT ${g.privileges.join(', ')} ON TABLE ${rel(after(g.table))} TO ${grantee(g.grantee)};`,
+      ),
+    '',
+    ...outsideObjects(model, names, context, renames),
+  ];
+  return `${parts
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
+}
+
+function depth(table: TableInfo, model: SchemaModel): number {
+  const parent =
+    table.parent && model.tables.find((t) => qualified(t) === qualified(table.parent!));
+  return parent ? 1 + depth(parent, model) : 0;
+}
+
+function ownedSequences(model: SchemaModel, names: Set<string>, context: ContextTarget): string[] {
+  return model.sequences
+    .filter((s) => s.ownedBy && names.has(qualified(s.ownedBy)))
+    .filter((s) => !isIdentity(model, s.ownedBy!))
+    .map((s) => `CREATE SEQUENCE ${rel({ schema: context.schema, name: s.name })};`);
+}
+
+function isIdentity(model: SchemaModel, column: Rel & { column: string }): boolean {
+  const table = model.tables.find((t) => qualified(t) === qualified(column));
+  return table?.columns.some((c) => c.name === column.column && c.identity != null) === true;
+}
+
+function createTable(table: TableInfo, target: Rel, rename: (text: string) => string): string {
+  if (table.partitionBound != null && table.parent != null) {
+    return `CREATE TABLE ${rel(target)} PARTITION OF ${rel({ schema: target.schema, name: table.parent.name })}\n    ${table.partitionBound};\n`;
+  }
+  const columns = table.columns.map((column) => `    ${columnLine(column, rename)}`);
+  const partitioned = table.partitionBy ? `\nPARTITION BY ${table.partitionBy}` : '';
+  return `CREATE TABLE ${rel(target)} (\n${columns.join(',\n')}\n)${partitioned};\n`;
+}
+
+function columnLine(column: ColumnInfo, rename: (text: string) => string): string {
+  const parts = [ident(column.name), column.type];
+  if (column.generated != null) {
+    parts.push(`GENERATED ALWAYS AS (${rename(column.generated)}) STORED`);
+  }
+  if (column.default != null) parts.push(`DEFAULT ${rename(column.default)}`);
+  if (column.identity != null) parts.push(`GENERATED ${column.identity.toUpperCase()} AS IDENTITY`);
+  if (column.notNull) parts.push('NOT NULL');
+  return parts.join(' ');
+}
+
+/** What the context's tables still use from outside its schema after the split. */
+function outsideObjects(
+  model: SchemaModel,
+  names: Set<string>,
+  context: ContextTarget,
+  renames: Map<string, string>,
+): string[] {
+  const tables = model.tables.filter((t) => names.has(qualified(t)));
+  const outside = new Set<string>();
+  for (const table of tables) {
+    for (const column of table.columns) {
+      if (column.userType && column.userType.schema !== context.schema) {
+        outside.add(`type ${qualified(column.userType)}`);
+      }
+      for (const match of (column.default ?? '').matchAll(/nextval\('([^']+)'/g)) {
+        const sequence = renames.get(match[1]!) ?? match[1]!;
+        if (!sequence.startsWith(`${context.schema}.`)) outside.add(`sequence ${sequence}`);
+      }
+    }
+  }
+  for (const use of model.functionUses.filter((u) => names.has(qualified(u.table)))) {
+    outside.add(`function ${qualified(use.function)} (${use.object})`);
+  }
+  for (const fk of model.foreignKeys.filter((f) => names.has(qualified(f.table)))) {
+    const target = renames.get(qualified(fk.references)) ?? qualified(fk.references);
+    if (!target.startsWith(`${context.schema}.`)) {
+      outside.add(`table ${target} (foreign key ${fk.name})`);
+    }
+  }
+  for (const trigger of model.triggers.filter((t) => names.has(qualified(t.table)))) {
+    outside.add(
+      `function ${qualified(trigger.function)} (trigger ${trigger.name} on ${context.schema}.${trigger.table.name})`,
+    );
+  }
+  for (const policy of model.policies.filter((p) => names.has(qualified(p.table)))) {
+    outside.add(
+      `policy ${policy.name} on ${context.schema}.${policy.table.name} (moves with its table; reads ${policy.reads.map((r) => renames.get(qualified(r)) ?? qualified(r)).join(', ') || 'only its table'})`,
+    );
+  }
+  if (outside.size === 0) return [];
+  return [
+    '-- Still used from outside this schema:',
+    ...[...outside].sort().map((line) => `--   ${line}`),
+  ];
+}
+
+/** Replaces schema-qualified names as PostgreSQL prints them (unquoted or quoted). */
+function renameIn(text: string, renames: Map<string, string>): string {
+  let result = text;
+  for (const [from, to] of renames) {
+    const [schema, name] = splitName(from);
+    const [toSchema, toName] = splitName(to);
+    const pattern = new RegExp(
+      `(?<![\\w".])(${escape(ident(schema))})\\.(${escape(ident(name))})(?![\\w"])`,
+      'g',
+    );
+    result = result.replace(pattern, `${ident(toSchema)}.${ident(toName)}`);
+  }
+  return result;
+}
+
+function splitName(name: string): [string, string] {
+  const dot = name.indexOf('.');
+  return [name.slice(0, dot), name.slice(dot + 1)];
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
