@@ -72,7 +72,7 @@ async function run(flags: SplitFlags, out: string): Promise<number> {
   if (flags.db == null) {
     throw new UserError(`--${flags.apply ? 'apply' : 'revert'} needs --db <url>.`);
   }
-  const plan = readPlan(out);
+  const plan = readPlan(out, flags.out);
   const progress = (outcome: StepOutcome): void => {
     process.stderr.write(`${outcome.status.padEnd(15)} ${outcome.id}\n`);
   };

@@ -30,32 +30,32 @@ export function planFiles(plan: Plan): Map<string, string> {
 }
 
 /** Reads a plan written by planFiles; a missing or damaged file is a one-line error naming it. */
-export function readPlan(dir: string): Plan {
+export function readPlan(dir: string, shown: string = dir): Plan {
   const indexFile = path.join(dir, PLAN_FILE);
   if (!existsSync(indexFile)) {
     throw new UserError(
-      `${indexFile}: no plan there; run dbboundary split --out ${dir} first, then --apply or --revert with the same --out.`,
+      `${path.join(shown, PLAN_FILE)}: no plan there; run dbboundary split --out ${shown} first, then --apply or --revert with the same --out.`,
     );
   }
-  const index = parseIndex(indexFile);
+  const index = parseIndex(indexFile, path.join(shown, PLAN_FILE));
   const steps: PlanStep[] = index.steps.map((step) => ({
     id: step.id,
     title: step.title,
-    deploy: readScript(dir, 'deploy', step.id),
-    revert: readScript(dir, 'revert', step.id),
-    verify: readScript(dir, 'verify', step.id),
+    deploy: readScript(dir, shown, 'deploy', step.id),
+    revert: readScript(dir, shown, 'revert', step.id),
+    verify: readScript(dir, shown, 'verify', step.id),
   }));
   return { version: 1, steps };
 }
 
-function parseIndex(file: string): PlanIndex {
+function parseIndex(file: string, shown: string): PlanIndex {
   let index: unknown;
   try {
     index = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new UserError(
-      `${file}: not a readable plan (${reason}); write it again with dbboundary split.`,
+      `${shown}: not a readable plan (${reason}); write it again with dbboundary split.`,
     );
   }
   const steps = (index as Partial<PlanIndex> | null)?.steps;
@@ -66,19 +66,18 @@ function parseIndex(file: string): PlanIndex {
     );
   if (!valid) {
     throw new UserError(
-      `${file}: "steps" must list {"id", "title"} objects; write it again with dbboundary split.`,
+      `${shown}: "steps" must list {"id", "title"} objects; write it again with dbboundary split.`,
     );
   }
   return index as PlanIndex;
 }
 
-function readScript(dir: string, kind: string, id: string): string {
-  const file = path.join(dir, kind, `${id}.sql`);
+function readScript(dir: string, shown: string, kind: string, id: string): string {
   try {
-    return readFileSync(file, 'utf8');
+    return readFileSync(path.join(dir, kind, `${id}.sql`), 'utf8');
   } catch {
     throw new UserError(
-      `${file}: missing; plan.json lists step ${id}. Write the plan again with dbboundary split.`,
+      `${path.join(shown, kind, `${id}.sql`)}: missing; plan.json lists step ${id}. Write the plan again with dbboundary split.`,
     );
   }
 }
