@@ -3,7 +3,7 @@
  * table (and of the sequences that move with it) written in its new schema, and the objects it
  * still needs from outside listed at the end.
  */
-import type { ColumnInfo, Rel, SchemaModel, TableInfo } from './model.js';
+import type { ColumnInfo, Rel, SchemaModel, SequenceInfo, TableInfo } from './model.js';
 import { byName, qualified } from './model.js';
 import type { ContextTarget, Placement } from './placement.js';
 import { grantee, ident, rel } from './sql.js';
@@ -23,18 +23,28 @@ export function renderContextDdl(
 
 /** Old schema-qualified name → new one, for moved tables and the sequences they own. */
 function renameMap(model: SchemaModel, placement: Placement): Map<string, string> {
+  const owned = sequencesByTable(model);
   const renames = new Map<string, string>();
   for (const move of placement.moves) {
     for (const table of [move.table, ...move.partitions]) {
       renames.set(qualified(table), `${move.to}.${table.name}`);
-      for (const sequence of model.sequences) {
-        if (sequence.ownedBy && qualified(sequence.ownedBy) === qualified(table)) {
-          renames.set(qualified(sequence), `${move.to}.${sequence.name}`);
-        }
+      for (const sequence of owned.get(qualified(table)) ?? []) {
+        renames.set(qualified(sequence), `${move.to}.${sequence.name}`);
       }
     }
   }
   return renames;
+}
+
+/** Sequences by the table whose column owns them. */
+export function sequencesByTable(model: SchemaModel): Map<string, SequenceInfo[]> {
+  const owned = new Map<string, SequenceInfo[]>();
+  for (const sequence of model.sequences) {
+    if (!sequence.ownedBy) continue;
+    const key = qualified(sequence.ownedBy);
+    owned.set(key, [...(owned.get(key) ?? []), sequence]);
+  }
+  return owned;
 }
 
 function renderContext(
@@ -44,9 +54,12 @@ function renderContext(
   renames: Map<string, string>,
   source: string,
 ): string {
+  const byQualified = new Map(model.tables.map((t) => [qualified(t), t]));
   const tables = model.tables
     .filter((table) => placement.contextOf(table) === context.name)
-    .sort((a, b) => depth(a, model) - depth(b, model) || byName(a, b));
+    .map((table) => ({ table, depth: depth(table, byQualified) }))
+    .sort((a, b) => a.depth - b.depth || byName(a.table, b.table))
+    .map(({ table }) => table);
   const names = new Set(tables.map(qualified));
   const rename = (text: string): string => renameIn(text, renames);
   const after = (table: Rel): Rel => ({ schema: context.schema, name: table.name });
@@ -57,7 +70,7 @@ function renderContext(
     '',
     `CREATE SCHEMA IF NOT EXISTS ${ident(context.schema)};`,
     '',
-    ...ownedSequences(model, names, context),
+    ...ownedSequences(model, byQualified, names, context),
     ...tables.map((table) => createTable(table, after(table), rename)),
     ...model.constraints
       .filter((c) => names.has(qualified(c.table)))
@@ -86,21 +99,25 @@ function renderContext(
     .trimEnd()}\n`;
 }
 
-function depth(table: TableInfo, model: SchemaModel): number {
-  const parent =
-    table.parent && model.tables.find((t) => qualified(t) === qualified(table.parent!));
-  return parent ? 1 + depth(parent, model) : 0;
+function depth(table: TableInfo, tables: Map<string, TableInfo>): number {
+  const parent = table.parent && tables.get(qualified(table.parent));
+  return parent ? 1 + depth(parent, tables) : 0;
 }
 
-function ownedSequences(model: SchemaModel, names: Set<string>, context: ContextTarget): string[] {
+function ownedSequences(
+  model: SchemaModel,
+  tables: Map<string, TableInfo>,
+  names: Set<string>,
+  context: ContextTarget,
+): string[] {
   return model.sequences
     .filter((s) => s.ownedBy && names.has(qualified(s.ownedBy)))
-    .filter((s) => !isIdentity(model, s.ownedBy!))
+    .filter((s) => !isIdentity(tables, s.ownedBy!))
     .map((s) => `CREATE SEQUENCE ${rel({ schema: context.schema, name: s.name })};`);
 }
 
-function isIdentity(model: SchemaModel, column: Rel & { column: string }): boolean {
-  const table = model.tables.find((t) => qualified(t) === qualified(column));
+function isIdentity(tables: Map<string, TableInfo>, column: Rel & { column: string }): boolean {
+  const table = tables.get(qualified(column));
   return table?.columns.some((c) => c.name === column.column && c.identity != null) === true;
 }
 
@@ -170,26 +187,20 @@ function outsideObjects(
   ];
 }
 
-/** Replaces schema-qualified names as PostgreSQL prints them (unquoted or quoted). */
+/** An identifier as PostgreSQL prints it: plain, or double-quoted with "" inside. */
+const NAME = String.raw`(?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*)`;
+const QUALIFIED_NAME = new RegExp(String.raw`(?<![\w".])(${NAME})\.(${NAME})(?![\w"])`, 'g');
+
+/** Replaces the schema-qualified names of `renames` in one pass over the text. */
 function renameIn(text: string, renames: Map<string, string>): string {
-  let result = text;
-  for (const [from, to] of renames) {
-    const [schema, name] = splitName(from);
-    const [toSchema, toName] = splitName(to);
-    const pattern = new RegExp(
-      `(?<![\\w".])(${escape(ident(schema))})\\.(${escape(ident(name))})(?![\\w"])`,
-      'g',
-    );
-    result = result.replace(pattern, `${ident(toSchema)}.${ident(toName)}`);
-  }
-  return result;
+  return text.replace(QUALIFIED_NAME, (whole, schema: string, name: string) => {
+    const to = renames.get(`${unquote(schema)}.${unquote(name)}`);
+    if (to == null) return whole;
+    const dot = to.indexOf('.');
+    return `${ident(to.slice(0, dot))}.${ident(to.slice(dot + 1))}`;
+  });
 }
 
-function splitName(name: string): [string, string] {
-  const dot = name.indexOf('.');
-  return [name.slice(0, dot), name.slice(dot + 1)];
-}
-
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+function unquote(name: string): string {
+  return name.startsWith('"') ? name.slice(1, -1).replaceAll('""', '"') : name;
 }

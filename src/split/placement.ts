@@ -47,6 +47,13 @@ export function placeTables(model: SchemaModel, map: ContextMap): Placement {
     return parent ? contextOf(parent) : null;
   };
 
+  const children = new Map<string, TableInfo[]>();
+  for (const table of model.tables) {
+    if (!table.parent || !isPartition(table, tables)) continue;
+    const key = qualified(table.parent);
+    children.set(key, [...(children.get(key) ?? []), table]);
+  }
+
   const moves: Move[] = [];
   const unowned: TableInfo[] = [];
   for (const table of [...model.tables].sort(byName)) {
@@ -57,7 +64,7 @@ export function placeTables(model: SchemaModel, map: ContextMap): Placement {
       continue;
     }
     const to = schemaOf.get(context)!;
-    if (to !== table.schema) moves.push(moveOf(model, table, context, to, tables));
+    if (to !== table.schema) moves.push(moveOf(model, table, context, to, children));
   }
   return { contexts, contextOf, moves, unowned };
 }
@@ -80,9 +87,9 @@ function moveOf(
   table: TableInfo,
   context: string,
   to: string,
-  tables: Map<string, TableInfo>,
+  children: Map<string, TableInfo[]>,
 ): Move {
-  const partitions = partitionsOf(table, model.tables, tables).filter((p) => p.schema !== to);
+  const partitions = partitionsOf(table, children).filter((p) => p.schema !== to);
   const moved = new Set([table, ...partitions].map(qualified));
   const statistics = model.statistics
     .filter((stat) => moved.has(qualified(stat.table)) && stat.schema !== to)
@@ -92,14 +99,7 @@ function moveOf(
 }
 
 /** Partitions at every level below a partitioned table, parents before children. */
-function partitionsOf(
-  table: TableInfo,
-  all: TableInfo[],
-  tables: Map<string, TableInfo>,
-): TableInfo[] {
-  const children = all
-    .filter((child) => child.parent != null && qualified(child.parent) === qualified(table))
-    .filter((child) => isPartition(child, tables))
-    .sort(byName);
-  return children.flatMap((child) => [child, ...partitionsOf(child, all, tables)]);
+function partitionsOf(table: TableInfo, children: Map<string, TableInfo[]>): TableInfo[] {
+  const direct = [...(children.get(qualified(table)) ?? [])].sort(byName);
+  return direct.flatMap((child) => [child, ...partitionsOf(child, children)]);
 }

@@ -4,6 +4,7 @@ import type { RoleSetting, SchemaModel } from './model.js';
 import { qualified } from './model.js';
 import type { Placement } from './placement.js';
 import type { Plan } from './plan.js';
+import { sequencesByTable } from './ddl.js';
 
 export interface SplitReport {
   version: 1;
@@ -33,6 +34,7 @@ export function buildReport(
   couplings: Coupling[],
   plan: Plan,
 ): SplitReport {
+  const owned = sequencesByTable(model);
   const count = (severity: Severity): number =>
     couplings.filter((c) => c.severity === severity).length;
   return {
@@ -51,13 +53,10 @@ export function buildReport(
       owner: move.table.owner,
       partitions: move.partitions.map(qualified),
       statistics: move.statistics.map(qualified),
-      sequences: model.sequences
-        .filter(
-          (s) =>
-            s.ownedBy &&
-            [move.table, ...move.partitions].some((t) => qualified(t) === qualified(s.ownedBy!)),
-        )
-        .map(qualified),
+      sequences: [move.table, ...move.partitions]
+        .flatMap((t) => owned.get(qualified(t)) ?? [])
+        .map(qualified)
+        .sort(),
     })),
     couplings,
     roleSearchPaths: model.roleSettings,
