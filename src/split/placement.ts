@@ -1,4 +1,5 @@
 import { TableOwnership } from '../check/ownership.js';
+import { UserError } from '../errors.js';
 import type { ContextMap } from '../config/types.js';
 import type { Rel, SchemaModel, TableInfo } from './model.js';
 import { byName, qualified } from './model.js';
@@ -66,7 +67,26 @@ export function placeTables(model: SchemaModel, map: ContextMap): Placement {
     const to = schemaOf.get(context)!;
     if (to !== table.schema) moves.push(moveOf(model, table, context, to, children));
   }
+  assertDistinctTargets(moves, model);
   return { contexts, contextOf, moves, unowned };
+}
+
+/** Two tables cannot end up under one name, nor a table where another one already is. */
+function assertDistinctTargets(moves: Move[], model: SchemaModel): void {
+  const taken = new Map(model.tables.map((table) => [qualified(table), 'already there']));
+  for (const move of moves) {
+    for (const table of [move.table, ...move.partitions]) {
+      const target = `${move.to}.${table.name}`;
+      const other = taken.get(target);
+      if (other != null && other !== qualified(table)) {
+        const clash = other === 'already there' ? 'already exists' : `${other} moves to as well`;
+        throw new UserError(
+          `${qualified(table)} would move to ${target}, which ${clash}; rename one of them first, or leave one out of the context's tables patterns.`,
+        );
+      }
+      taken.set(target, qualified(table));
+    }
+  }
 }
 
 function targetOf(name: string): ContextTarget {

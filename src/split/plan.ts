@@ -50,7 +50,8 @@ export function buildPlan(model: SchemaModel, placement: Placement): Plan {
   const width = String(drafts.length).length;
   const steps = drafts.map((draft, index) => ({
     ...draft,
-    id: `${String(index + 1).padStart(width, '0')}-${draft.id}`,
+    // The id names the step's script files: anything but letters, digits, _ . - becomes _.
+    id: `${String(index + 1).padStart(width, '0')}-${draft.id.replace(/[^\w.-]/g, '_')}`,
   }));
   return { version: 1, steps };
 }

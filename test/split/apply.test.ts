@@ -138,13 +138,14 @@ describe('split --apply and --revert on a shared schema with data', () => {
   });
 
   it('stops at a step that fails, names it, rolls it back and keeps the data; revert never drops a table', async () => {
-    // A table already where the plan wants to move public.bills.
-    const db = await fixtureDatabase(
-      'CREATE SCHEMA billing; CREATE TABLE billing.bills (note text);',
-    );
+    const db = await fixtureDatabase();
     const out = makeTree({});
     const rowsBefore = await digests(db.url, BEFORE);
     await runCli(['split', '--db', db.url, '--out', out], { cwd: FIXTURE_DIR });
+    // After planning, someone makes a table where the plan wants to move public.bills.
+    await withClient(db.url, (client) =>
+      client.query('CREATE SCHEMA billing; CREATE TABLE billing.bills (note text);'),
+    );
     const failing = planSteps(out).find((s) => s.id.endsWith('move-public.bills'))!;
 
     const applied = await runCli(['split', '--db', db.url, '--out', out, '--apply'], {
@@ -170,5 +171,18 @@ describe('split --apply and --revert on a shared schema with data', () => {
       client.query(`SELECT to_regclass('billing.bills') AS t`),
     );
     expect(kept.rows[0].t).toBe('billing.bills');
+  });
+
+  it('refuses to plan a move onto a table that is already there', async () => {
+    const db = await fixtureDatabase(
+      'CREATE SCHEMA billing; CREATE TABLE billing.bills (note text);',
+    );
+    const run = await runCli(['split', '--db', db.url, '--out', makeTree({})], {
+      cwd: FIXTURE_DIR,
+    });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toBe(
+      "dbboundary: public.bills would move to billing.bills, which already exists; rename one of them first, or leave one out of the context's tables patterns.",
+    );
   });
 });
