@@ -185,4 +185,25 @@ describe('split --apply and --revert on a shared schema with data', () => {
       "dbboundary: public.bills would move to billing.bills, which already exists; rename one of them first, or leave one out of the context's tables patterns.",
     );
   });
+
+  it('tries a step again when another session holds its table longer than the lock timeout', async () => {
+    const db = await fixtureDatabase();
+    const out = makeTree({});
+    await runCli(['split', '--db', db.url, '--out', out], { cwd: FIXTURE_DIR });
+
+    // Held for longer than the steps' 5 s lock_timeout: the first try of the move must give up.
+    const holder = withClient(db.url, async (client) => {
+      await client.query('BEGIN');
+      await client.query('LOCK TABLE public.clients IN ACCESS EXCLUSIVE MODE');
+      await new Promise((resolve) => setTimeout(resolve, 6_500));
+      await client.query('COMMIT');
+    });
+    const applied = await runCli(['split', '--db', db.url, '--out', out, '--apply'], {
+      cwd: FIXTURE_DIR,
+    });
+    await holder;
+    expect(applied.stderr).not.toContain('failed');
+    expect(applied.exitCode).toBe(0);
+    expect((await digests(db.url, ['crm.clients']))['crm.clients']!.rows).toBe(40);
+  });
 });
