@@ -132,6 +132,7 @@ class DumpReader {
   private readonly functions: PendingFunction[] = [];
   private readonly sequenceUsers = new Map<string, Rel[]>();
   private readonly grants = new Map<string, GrantInfo>();
+  private readonly sequences = new Map<string, SchemaModel['sequences'][number]>();
 
   constructor(private readonly version: number) {}
 
@@ -188,7 +189,9 @@ class DumpReader {
   }
 
   private sequence(node: Node): void {
-    this.model.sequences.push({ ...relOf(node.sequence as Node), ownedBy: null, usedBy: [] });
+    const sequence = { ...relOf(node.sequence as Node), ownedBy: null, usedBy: [] };
+    this.sequences.set(qualified(sequence), sequence);
+    this.model.sequences.push(sequence);
   }
 
   private alterSequence(node: Node): void {
@@ -199,7 +202,7 @@ class DumpReader {
   }
 
   private findSequence(rel: Rel): SchemaModel['sequences'][number] | undefined {
-    return this.model.sequences.find((s) => qualified(s) === qualified(rel));
+    return this.sequences.get(qualified(rel));
   }
 
   private table(node: Node, statement: Statement, kind: 'table' | 'foreign'): void {

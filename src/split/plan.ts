@@ -117,14 +117,18 @@ function grantsStep(model: SchemaModel, placement: Placement): PlanStep {
       onlyIfSchema(u.schema, `REVOKE USAGE ON SCHEMA ${ident(u.schema)} FROM ${grantee(u.role)}`),
     ),
   ];
-  const verify = doBlock(
-    usage
+  const verify = doBlock([
+    ...usage
       .filter((u) => u.role !== 'PUBLIC')
       .map(
         (u) =>
           `IF NOT has_schema_privilege(${literal(u.role)}, ${literal(u.schema)}, 'USAGE') THEN ${fail(`${u.role} has no USAGE on schema ${u.schema}`)} END IF;`,
       ),
-  );
+    ...[...new Set(defaults.map((d) => d.schema))].map(
+      (schema) =>
+        `IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_default_acl d JOIN pg_catalog.pg_namespace n ON n.oid = d.defaclnamespace WHERE n.nspname = ${literal(schema)}) THEN ${fail(`schema ${schema} has no default privileges`)} END IF;`,
+    ),
+  ]);
   return step(
     'grants',
     'Grant schema usage and default privileges in each context schema',
