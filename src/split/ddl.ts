@@ -64,14 +64,19 @@ function renderContext(
   const rename = (text: string): string => renameIn(text, renames);
   const after = (table: Rel): Rel => ({ schema: context.schema, name: table.name });
 
+  const sequences = ownedSequences(model, byQualified, names);
   const parts = [
     `-- Schema ${context.schema} of context ${context.name} after the split, from ${source}.`,
     `-- Written by dbboundary split for review; the plan, not this file, performs the move.`,
     '',
     `CREATE SCHEMA IF NOT EXISTS ${ident(context.schema)};`,
     '',
-    ...ownedSequences(model, byQualified, names, context),
+    ...sequences.map((s) => `CREATE SEQUENCE ${rel({ schema: context.schema, name: s.name })};`),
     ...tables.map((table) => createTable(table, after(table), rename)),
+    ...sequences.map(
+      (s) =>
+        `ALTER SEQUENCE ${rel({ schema: context.schema, name: s.name })} OWNED BY ${rel(after(s.ownedBy!))}.${ident(s.ownedBy!.column)};`,
+    ),
     ...model.constraints
       .filter((c) => names.has(qualified(c.table)))
       .map(
@@ -104,16 +109,15 @@ function depth(table: TableInfo, tables: Map<string, TableInfo>): number {
   return parent ? 1 + depth(parent, tables) : 0;
 }
 
+/** Sequences of serial columns and OWNED BY; identity columns make their own. */
 function ownedSequences(
   model: SchemaModel,
   tables: Map<string, TableInfo>,
   names: Set<string>,
-  context: ContextTarget,
-): string[] {
+): SequenceInfo[] {
   return model.sequences
     .filter((s) => s.ownedBy && names.has(qualified(s.ownedBy)))
-    .filter((s) => !isIdentity(tables, s.ownedBy!))
-    .map((s) => `CREATE SEQUENCE ${rel({ schema: context.schema, name: s.name })};`);
+    .filter((s) => !isIdentity(tables, s.ownedBy!));
 }
 
 function isIdentity(tables: Map<string, TableInfo>, column: Rel & { column: string }): boolean {

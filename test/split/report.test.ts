@@ -215,6 +215,7 @@ describe('split report on the shared shop schema', () => {
     expect(sales).toContain('--   sequence public.shared_ids');
     const crm = ddl.crm!;
     expect(crm).toContain("DEFAULT nextval('crm.client_notes_id_seq'::regclass)");
+    expect(crm).toContain('ALTER SEQUENCE crm.client_notes_id_seq OWNED BY crm.client_notes.id;');
     expect(crm).not.toMatch(/public\.(clients|client_notes)\b/);
   });
 });
