@@ -8,29 +8,29 @@ import { loadModule, parseSync } from 'libpg-query';
 import { UserError } from '../errors.js';
 import { readFunctionBody } from './bodies.js';
 import { collectPostgresqlTables } from '../sql/postgresql-tables.js';
-import type {
-  ColumnInfo,
-  DeleteAction,
-  FunctionInfo,
-  GrantInfo,
-  Rel,
-  SchemaModel,
-  TableInfo,
-} from './model.js';
+import type { ColumnInfo, FunctionInfo, GrantInfo, Rel, SchemaModel, TableInfo } from './model.js';
 import { emptyModel, qualified } from './model.js';
+import {
+  CONSTRAINT_KINDS,
+  DEFAULT_OBJECT_TYPES,
+  DELETE_ACTIONS,
+  argumentsOf,
+  boundOf,
+  constraintText,
+  elementText,
+  functionCalls,
+  granteesOf,
+  names,
+  options,
+  parseExpression,
+  relOf,
+  strings,
+  typeRel,
+  uniqueRels,
+} from './dump-nodes.js';
+import type { Node, Statement } from './dump-nodes.js';
 import { normalizeModel } from './normalize.js';
 import { relationIndex, resolveBodyRefs } from './resolve.js';
-
-type Node = Record<string, unknown>;
-
-interface Statement {
-  node: Node;
-  kind: string;
-  text: string;
-  /** The whole file as UTF-8, and the statement's end in it: node locations are file offsets. */
-  bytes: Buffer;
-  end: number;
-}
 
 interface PendingFunction {
   info: Omit<FunctionInfo, 'reads'>;
@@ -59,14 +59,6 @@ const EXTENSION_TYPES: Record<string, string[]> = {
   postgis: ['geometry', 'geography', 'box2d', 'box3d'],
   vector: ['vector', 'halfvec', 'sparsevec'],
   pg_trgm: ['gtrgm'],
-};
-
-const DELETE_ACTIONS: Record<string, DeleteAction> = {
-  a: 'no action',
-  r: 'restrict',
-  c: 'cascade',
-  n: 'set null',
-  d: 'set default',
 };
 
 export async function readDumpFile(file: string): Promise<SchemaModel> {
@@ -539,170 +531,4 @@ class DumpReader {
       return extension ? [{ ...type, extension: extension.name }] : [];
     });
   }
-}
-
-const CONSTRAINT_KINDS: Record<string, 'primary' | 'unique' | 'check' | 'foreign' | 'exclusion'> = {
-  CONSTR_PRIMARY: 'primary',
-  CONSTR_UNIQUE: 'unique',
-  CONSTR_CHECK: 'check',
-  CONSTR_FOREIGN: 'foreign',
-  CONSTR_EXCLUSION: 'exclusion',
-};
-
-const DEFAULT_OBJECT_TYPES: Record<string, 'tables' | 'sequences' | 'functions' | 'types'> = {
-  OBJECT_TABLE: 'tables',
-  OBJECT_SEQUENCE: 'sequences',
-  OBJECT_FUNCTION: 'functions',
-  OBJECT_TYPE: 'types',
-};
-
-function relOf(node: Node): Rel {
-  return { schema: String(node.schemaname ?? 'public'), name: String(node.relname) };
-}
-
-/** A name given as a list of String nodes: [schema, name] or [name]. */
-function names(list: unknown): Rel {
-  const parts = strings(list);
-  return parts.length > 1
-    ? { schema: parts[parts.length - 2]!, name: parts[parts.length - 1]! }
-    : { schema: 'public', name: parts[0]! };
-}
-
-function strings(list: unknown): string[] {
-  return ((list as Node[] | undefined) ?? []).map((item) =>
-    String((item.String as Node | undefined)?.sval ?? ''),
-  );
-}
-
-/** A user-defined type a TypeName names; built-in types (pg_catalog or unqualified) give null. */
-function typeRel(typeName: Node | undefined): Rel | null {
-  const parts = strings(typeName?.names);
-  if (parts.length < 2 || parts[0] === 'pg_catalog' || parts[0] === 'information_schema') {
-    return null;
-  }
-  return { schema: parts[parts.length - 2]!, name: parts[parts.length - 1]! };
-}
-
-/** DefElem options by name, with simple values unwrapped. */
-function options(list: unknown): Map<string, unknown> {
-  const found = new Map<string, unknown>();
-  for (const item of (list as Node[] | undefined) ?? []) {
-    const def = item.DefElem as Node;
-    const arg = def.arg as Node | undefined;
-    const setting = arg?.VariableSetStmt as Node | undefined;
-    if (setting) {
-      const values = ((setting.args as Node[] | undefined) ?? []).map((a) => constText(a));
-      found.set(String(setting.name), values.join(', '));
-    } else {
-      found.set(String(def.defname), argValue(arg));
-    }
-  }
-  return found;
-}
-
-function argValue(arg: Node | undefined): unknown {
-  if (arg == null) return true;
-  if (arg.String) return String((arg.String as Node).sval);
-  if (arg.Boolean) return (arg.Boolean as Node).boolval === true;
-  if (arg.List) {
-    const items = ((arg.List as Node).items as Node[]) ?? [];
-    return items.map((item) =>
-      String(
-        (item.String as Node | undefined)?.sval ??
-          (item.RoleSpec as Node | undefined)?.rolename ??
-          '',
-      ),
-    );
-  }
-  return null;
-}
-
-function constText(node: Node): string {
-  const value = (node.A_Const as Node | undefined)?.sval as Node | undefined;
-  return String(value?.sval ?? '');
-}
-
-function granteesOf(list: unknown): string[] {
-  return ((list as Node[] | undefined) ?? []).map((item) => {
-    const role = (item.RoleSpec ?? item) as Node;
-    return role.roletype === 'ROLESPEC_PUBLIC' ? 'PUBLIC' : String(role.rolename);
-  });
-}
-
-/** User functions called in an expression tree: schema-qualified FuncCall names. */
-function functionCalls(tree: unknown): Rel[] {
-  const found: Rel[] = [];
-  const stack: unknown[] = [tree];
-  while (stack.length > 0) {
-    const node = stack.pop();
-    if (Array.isArray(node)) {
-      stack.push(...node);
-    } else if (node !== null && typeof node === 'object') {
-      const call = (node as Node).FuncCall as Node | undefined;
-      const parts = call ? strings(call.funcname) : [];
-      if (parts.length === 2 && parts[0] !== 'pg_catalog') {
-        found.push({ schema: parts[0]!, name: parts[1]! });
-      }
-      stack.push(...Object.values(node as Node));
-    }
-  }
-  return uniqueRels(found);
-}
-
-function parseExpression(expression: string): unknown {
-  try {
-    return parseSync(`SELECT ${expression}`).stmts;
-  } catch {
-    return null;
-  }
-}
-
-function locationOf(node: Node): number {
-  const inner = Object.values(node)[0] as Node;
-  return Number(inner.location ?? 0);
-}
-
-function constraintText(statement: Statement, constraint: Node, next: Node | undefined): string {
-  const source = elementText(statement, constraint, next);
-  return source.replace(/^CONSTRAINT\s+(?:"(?:[^"]|"")+"|\S+)\s+/i, '').trim();
-}
-
-/**
- * The source text of one column or constraint of CREATE TABLE: up to the next element, or for the
- * last one up to the parenthesis that closes the list (and what pg_dump writes after it).
- */
-function elementText(statement: Statement, element: Node, next: Node | undefined): string {
-  const start = Number(element.location ?? 0);
-  const end = next ? locationOf(next) : statement.end;
-  const source = statement.bytes.subarray(start, end).toString('utf8');
-  if (next) return source.replace(/[\s,]*$/, '');
-  return source.replace(
-    /\s*\)\s*(?:(?:PARTITION BY|INHERITS|WITH|SERVER|USING)\b[\s\S]*)?;?\s*$/i,
-    '',
-  );
-}
-
-function boundOf(text: string): string | null {
-  return /\b(FOR VALUES[\s\S]*?|DEFAULT);?$/i.exec(text)?.[1]?.trim() ?? null;
-}
-
-/** The argument list of CREATE FUNCTION name(...), as written. */
-function argumentsOf(text: string): string {
-  const open = text.indexOf('(');
-  let depth = 0;
-  for (let i = open; i < text.length; i++) {
-    if (text[i] === '(') depth++;
-    if (text[i] === ')' && --depth === 0) {
-      return text
-        .slice(open + 1, i)
-        .replace(/\s+/g, ' ')
-        .trim();
-    }
-  }
-  return '';
-}
-
-function uniqueRels(rels: Rel[]): Rel[] {
-  const seen = new Map(rels.map((rel) => [qualified(rel), { schema: rel.schema, name: rel.name }]));
-  return [...seen.values()];
 }
