@@ -3,7 +3,7 @@ import { findConfigFile, loadConfig } from '../config/load.js';
 import { displayPath } from '../config/read.js';
 import type { ContextMap } from '../config/types.js';
 import { ConfigError } from '../errors.js';
-import { findCouplings } from './couplings.js';
+import { findCouplings } from './couplings/index.js';
 import { renderContextDdl } from './ddl.js';
 import type { SchemaModel } from './model.js';
 import { placeTables } from './placement.js';

@@ -1,5 +1,5 @@
 /** The split report as data, and its JSON and Markdown forms. Pure functions. */
-import type { Coupling, Severity } from './couplings.js';
+import type { Coupling, Severity } from './couplings/index.js';
 import type { RoleSetting, SchemaModel } from './model.js';
 import { qualified } from './model.js';
 import type { Placement } from './placement.js';

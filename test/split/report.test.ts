@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Coupling } from '../../src/split/couplings.js';
+import type { Coupling } from '../../src/split/couplings/index.js';
 import type { SplitReport } from '../../src/split/report.js';
 import { createTempDatabase, dropDatabase } from '../helpers/pg.js';
 import type { TempDatabase } from '../helpers/pg.js';
