@@ -77,8 +77,10 @@ function renderContext(
       (s) =>
         `ALTER SEQUENCE ${rel({ schema: context.schema, name: s.name })} OWNED BY ${rel(after(s.ownedBy!))}.${ident(s.ownedBy!.column)};`,
     ),
+    // Keys before the foreign keys that need them, as pg_dump orders them.
     ...model.constraints
       .filter((c) => names.has(qualified(c.table)))
+      .sort((a, b) => Number(a.kind === 'foreign') - Number(b.kind === 'foreign'))
       .map(
         (c) =>
           `ALTER TABLE ONLY ${rel(after(c.table))}\n    ADD CONSTRAINT ${ident(c.name)} ${rename(c.definition)};`,

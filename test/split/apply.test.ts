@@ -206,4 +206,36 @@ describe('split --apply and --revert on a shared schema with data', () => {
     expect(applied.exitCode).toBe(0);
     expect((await digests(db.url, ['crm.clients']))['crm.clients']!.rows).toBe(40);
   });
+
+  it('writes per-context DDL that builds the same tables as applying the plan', async () => {
+    const applied = await fixtureDatabase();
+    const built = await fixtureDatabase();
+    const out = makeTree({});
+    await runCli(['split', '--db', applied.url, '--out', out], { cwd: FIXTURE_DIR });
+    const run = await runCli(['split', '--db', applied.url, '--out', out, '--apply'], {
+      cwd: FIXTURE_DIR,
+    });
+    expect(run.exitCode).toBe(0);
+
+    // Each context's file in dependency order: sales references crm, billing references sales.
+    await withClient(built.url, async (client) => {
+      for (const context of ['crm', 'sales', 'billing']) {
+        await client.query(script(out, 'contexts', context));
+      }
+    });
+
+    const tablesOf = async (url: string): Promise<string[]> =>
+      (await catalogSnapshot(url))
+        .filter((line) => /^(relation|column|constraint|index|sequence): /.test(line))
+        .filter((line) => /(: | ON )(crm|sales|billing)[ .]/.test(line))
+        .map((line) =>
+          line.replace(
+            /\{([^}]*)\}/g,
+            (_, items: string) => `{${items.split(',').sort().join(',')}}`,
+          ),
+        );
+    const fromPlan = await tablesOf(applied.url);
+    expect(fromPlan.length).toBeGreaterThan(40);
+    expect(await tablesOf(built.url)).toEqual(fromPlan);
+  });
 });
