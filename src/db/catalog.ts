@@ -114,6 +114,7 @@ ORDER BY 1, 3`;
 
 const TRIGGERS = `
 SELECT t.tgname AS name, n.nspname AS schema, c.relname AS table,
+       pg_get_triggerdef(t.oid) AS definition,
        fn.nspname AS function_schema, p.proname AS function_name
 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -166,8 +167,21 @@ WHERE NOT ic.relispartition AND c.relkind IN ('r', 'p', 'm')
   AND ${USER_NAMESPACE} AND ${notExtensionMember('pg_class', 'c')}
 ORDER BY 2, 3, 1`;
 
+/** CREATE POLICY as pg_dump writes it (PostgreSQL has no pg_get_policydef). */
+const POLICY_DEFINITION = `'CREATE POLICY ' || quote_ident(pol.polname) || ' ON '
+  || quote_ident(n.nspname) || '.' || quote_ident(c.relname)
+  || CASE WHEN pol.polpermissive THEN '' ELSE ' AS RESTRICTIVE' END
+  || CASE pol.polcmd WHEN 'r' THEN ' FOR SELECT' WHEN 'a' THEN ' FOR INSERT'
+       WHEN 'w' THEN ' FOR UPDATE' WHEN 'd' THEN ' FOR DELETE' ELSE '' END
+  || CASE WHEN pol.polroles = '{0}' THEN '' ELSE ' TO ' || (
+       SELECT string_agg(CASE WHEN r = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(r)) END, ', ')
+       FROM unnest(pol.polroles) r) END
+  || coalesce(' USING (' || pg_get_expr(pol.polqual, pol.polrelid) || ')', '')
+  || coalesce(' WITH CHECK (' || pg_get_expr(pol.polwithcheck, pol.polrelid) || ')', '')`;
+
 const POLICIES = `
 SELECT pol.polname AS name, n.nspname AS schema, c.relname AS table,
+       ${POLICY_DEFINITION} AS definition,
        (SELECT coalesce(json_agg(DISTINCT jsonb_build_object('schema', rn.nspname, 'name', r.relname)), '[]')
         FROM pg_depend d JOIN pg_class r ON r.oid = d.refobjid
         JOIN pg_namespace rn ON rn.oid = r.relnamespace
@@ -210,7 +224,8 @@ SELECT p.pubname AS name, p.puballtables AS all_tables,
 FROM pg_publication p ORDER BY 1`;
 
 const STATISTICS = `
-SELECT n.nspname AS schema, s.stxname AS name, tn.nspname AS table_schema, t.relname AS table_name
+SELECT n.nspname AS schema, s.stxname AS name, tn.nspname AS table_schema, t.relname AS table_name,
+       pg_get_statisticsobjdef(s.oid) AS definition
 FROM pg_statistic_ext s JOIN pg_namespace n ON n.oid = s.stxnamespace
 JOIN pg_class t ON t.oid = s.stxrelid JOIN pg_namespace tn ON tn.oid = t.relnamespace
 WHERE ${USER_NAMESPACE}
@@ -299,6 +314,7 @@ async function readAll(client: pg.Client): Promise<SchemaModel> {
     name: String(row.name),
     table: rel(row, 'schema', 'table'),
     function: rel(row, 'function_schema', 'function_name'),
+    definition: String(row.definition),
   }));
   model.types = (await rows(TYPES)).map((row) => ({
     ...rel(row),
@@ -319,6 +335,7 @@ async function readAll(client: pg.Client): Promise<SchemaModel> {
     name: String(row.name),
     table: rel(row, 'schema', 'table'),
     reads: sortRels(row.reads as Rel[]),
+    definition: String(row.definition),
   }));
   model.grants = groupGrants(await rows(GRANTS));
   model.defaultPrivileges = groupDefaultPrivileges(await rows(DEFAULT_PRIVILEGES));
@@ -336,6 +353,7 @@ async function readAll(client: pg.Client): Promise<SchemaModel> {
   model.statistics = (await rows(STATISTICS)).map((row) => ({
     ...rel(row),
     table: rel(row, 'table_schema', 'table_name'),
+    definition: String(row.definition),
   }));
   model.functionUses = (await rows(FUNCTION_USES)).map((row) => ({
     object: String(row.object),

@@ -32,6 +32,7 @@ function renameMap(model: SchemaModel, placement: Placement): Map<string, string
         renames.set(qualified(sequence), `${move.to}.${sequence.name}`);
       }
     }
+    for (const stat of move.statistics) renames.set(qualified(stat), `${move.to}.${stat.name}`);
   }
   return renames;
 }
@@ -91,6 +92,15 @@ function renderContext(
     ...tables
       .filter((t) => t.rowSecurity)
       .map((t) => `ALTER TABLE ${rel(after(t))} ENABLE ROW LEVEL SECURITY;`),
+    ...model.policies
+      .filter((p) => names.has(qualified(p.table)))
+      .map((p) => `${rename(p.definition)};`),
+    ...model.statistics
+      .filter((x) => names.has(qualified(x.table)))
+      .map((x) => `${rename(x.definition)};`),
+    ...model.triggers
+      .filter((t) => names.has(qualified(t.table)))
+      .map((t) => `${rename(t.definition)};`),
     ...model.grants
       .filter((g) => names.has(qualified(g.table)))
       .map(
@@ -179,11 +189,6 @@ function outsideObjects(
   for (const trigger of model.triggers.filter((t) => names.has(qualified(t.table)))) {
     outside.add(
       `function ${qualified(trigger.function)} (trigger ${trigger.name} on ${context.schema}.${trigger.table.name})`,
-    );
-  }
-  for (const policy of model.policies.filter((p) => names.has(qualified(p.table)))) {
-    outside.add(
-      `policy ${policy.name} on ${context.schema}.${policy.table.name} (moves with its table; reads ${policy.reads.map((r) => renames.get(qualified(r)) ?? qualified(r)).join(', ') || 'only its table'})`,
     );
   }
   if (outside.size === 0) return [];

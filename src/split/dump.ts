@@ -61,6 +61,11 @@ const EXTENSION_TYPES: Record<string, string[]> = {
   pg_trgm: ['gtrgm'],
 };
 
+/** A statement's text without its semicolon, the way PostgreSQL's pg_get_*def functions print one. */
+function definitionOf(text: string): string {
+  return text.replace(/;$/, '').trim();
+}
+
 export async function readDumpFile(file: string): Promise<SchemaModel> {
   let text: string;
   try {
@@ -151,8 +156,8 @@ class DumpReader {
       this.table(node.base as Node, statement, 'foreign'),
     AlterTableStmt: (node, text) => this.alterTable(node, text),
     IndexStmt: (node, text) => this.index(node, text),
-    CreateStatsStmt: (node) => this.statistics(node),
-    CreateTrigStmt: (node) => this.trigger(node),
+    CreateStatsStmt: (node, text) => this.statistics(node, text),
+    CreateTrigStmt: (node, text) => this.trigger(node, text),
     CreateFunctionStmt: (node, text) => this.function(node, text),
     ViewStmt: (node, text) => this.view(relOf(node.view as Node), node.query, text, false),
     CreateTableAsStmt: (node, text) => {
@@ -160,7 +165,7 @@ class DumpReader {
         this.view(relOf((node.into as Node).rel as Node), node.query, text, true);
       }
     },
-    CreatePolicyStmt: (node) => this.policy(node),
+    CreatePolicyStmt: (node, text) => this.policy(node, text),
     GrantStmt: (node) => this.grant(node),
     AlterDefaultPrivilegesStmt: (node) => this.defaultPrivileges(node),
     CreatePublicationStmt: (node) => this.publication(node),
@@ -362,17 +367,19 @@ class DumpReader {
     }
   }
 
-  private statistics(node: Node): void {
+  private statistics(node: Node, text: string): void {
     const name = names(node.defnames);
     const relation = (node.relations as Node[])[0]!;
-    this.model.statistics.push({ ...name, table: relOf((relation.RangeVar ?? relation) as Node) });
+    const table = relOf((relation.RangeVar ?? relation) as Node);
+    this.model.statistics.push({ ...name, table, definition: definitionOf(text) });
   }
 
-  private trigger(node: Node): void {
+  private trigger(node: Node, text: string): void {
     this.model.triggers.push({
       name: String(node.trigname),
       table: relOf(node.relation as Node),
       function: names(node.funcname),
+      definition: definitionOf(text),
     });
   }
 
@@ -414,13 +421,19 @@ class DumpReader {
     this.model.views.push({ ...rel, materialized, reads: uniqueRels(reads), definition });
   }
 
-  private policy(node: Node): void {
+  private policy(node: Node, text: string): void {
     const table = relOf(node.table as Node);
     const reads = collectPostgresqlTables([node.qual, node.with_check])
       .filter((t) => t.schema != null)
       .map((t) => ({ schema: t.schema!, name: t.name }))
       .filter((r) => qualified(r) !== qualified(table));
-    this.model.policies.push({ name: String(node.policy_name), table, reads: uniqueRels(reads) });
+    const name = String(node.policy_name);
+    this.model.policies.push({
+      name,
+      table,
+      reads: uniqueRels(reads),
+      definition: definitionOf(text),
+    });
   }
 
   private grant(node: Node): void {

@@ -81,6 +81,8 @@ export interface TriggerInfo {
   name: string;
   table: Rel;
   function: Rel;
+  /** CREATE TRIGGER as pg_dump writes it. */
+  definition: string;
 }
 
 export type TypeKind = 'enum' | 'domain' | 'composite' | 'range';
@@ -107,6 +109,8 @@ export interface PolicyInfo {
   table: Rel;
   /** Other relations its expressions read. */
   reads: Rel[];
+  /** CREATE POLICY as pg_dump writes it. */
+  definition: string;
 }
 
 export interface GrantInfo {
@@ -143,6 +147,8 @@ export interface PublicationInfo {
 
 export interface StatisticsInfo extends Rel {
   table: Rel;
+  /** CREATE STATISTICS as pg_dump writes it. */
+  definition: string;
 }
 
 /** An index, constraint or default of a table whose expression calls a user function. */

@@ -226,7 +226,9 @@ describe('split --apply and --revert on a shared schema with data', () => {
 
     const tablesOf = async (url: string): Promise<string[]> =>
       (await catalogSnapshot(url))
-        .filter((line) => /^(relation|column|constraint|index|sequence): /.test(line))
+        .filter((line) =>
+          /^(relation|column|constraint|index|sequence|policy|trigger|statistics): /.test(line),
+        )
         .filter((line) => /(: | ON )(crm|sales|billing)[ .]/.test(line))
         .map((line) =>
           line.replace(
