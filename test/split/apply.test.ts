@@ -165,7 +165,7 @@ describe('split --apply and --revert on a shared schema with data', () => {
     });
     expect(reverted.exitCode).toBe(1);
     expect(reverted.stderr).toMatch(
-      /step 1-schemas .* failed: cannot drop schema billing because other objects depend on it/,
+      /step 01-schemas .* failed: cannot drop schema billing because other objects depend on it/,
     );
     const kept = await withClient(db.url, (client) =>
       client.query(`SELECT to_regclass('billing.bills') AS t`),

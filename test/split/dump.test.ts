@@ -52,7 +52,7 @@ describe('split --schema-file on the pg_dump --schema-only of the database', () 
     const scripts = [...fromDb.keys()]
       .filter((f) => /^(deploy|revert|verify)\/|^plan\.json$/.test(f))
       .sort();
-    expect(scripts.length).toBe(1 + 3 * 9);
+    expect(scripts.length).toBe(1 + 3 * 10);
     expect([...fromDump.keys()].sort()).toEqual([...fromDb.keys()].sort());
     for (const file of scripts) expect(fromDump.get(file), file).toBe(fromDb.get(file));
   });

@@ -16,6 +16,7 @@ export const MOVED: [before: string, after: string][] = [
   ['public.purchase_log_2025', 'sales.purchase_log_2025'],
   ['public.purchase_log_2026', 'sales.purchase_log_2026'],
   ['public.bills', 'billing.bills'],
+  ['public."Ledger Entries"', 'billing."Ledger Entries"'],
 ];
 
 export interface Digest {
