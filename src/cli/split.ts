@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { applyPlan, revertPlan } from '../db/apply.js';
@@ -96,7 +96,17 @@ async function finish(result: RunResult, action: string): Promise<number> {
   return EXIT_CLEAN;
 }
 
+/** Scripts and DDL of an earlier plan that this one no longer has would only mislead a reviewer. */
+const OWN_FOLDERS = ['deploy', 'revert', 'verify', 'contexts'];
+
 function writeFolder(out: string, files: Map<string, string>): void {
+  for (const folder of OWN_FOLDERS) {
+    const dir = path.join(out, folder);
+    if (!existsSync(dir)) continue;
+    for (const name of readdirSync(dir)) {
+      if (name.endsWith('.sql') && !files.has(`${folder}/${name}`)) rmSync(path.join(dir, name));
+    }
+  }
   for (const [relative, text] of files) {
     const file = path.join(out, relative);
     try {

@@ -22,6 +22,8 @@ export interface SplitReport {
     sequences: string[];
   }[];
   couplings: Coupling[];
+  /** The plan's steps in order. */
+  steps: { id: string; title: string }[];
   /** search_path settings of roles before the split: code running as them resolves bare names. */
   roleSearchPaths: RoleSetting[];
   summary: Record<Severity, number> & { couplings: number; moves: number; steps: number };
@@ -59,6 +61,7 @@ export function buildReport(
         .sort(),
     })),
     couplings,
+    steps: plan.steps.map((step) => ({ id: step.id, title: step.title })),
     roleSearchPaths: model.roleSettings,
     summary: {
       couplings: couplings.length,
@@ -95,6 +98,10 @@ export function formatReportMarkdown(report: SplitReport): string {
     ...(report.couplings.length === 0
       ? ['None found.', '']
       : report.couplings.flatMap(couplingLines)),
+    '## Plan',
+    '',
+    ...report.steps.map((step, index) => `${index + 1}. ${step.title} (\`${step.id}\`)`),
+    '',
     '## Moves',
     '',
     ...report.moves.map((move) => {

@@ -1,3 +1,5 @@
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/run-cli.js';
 import { makeTree } from '../helpers/tempdir.js';
@@ -88,5 +90,37 @@ describe('split on the command line', () => {
     const run = await runCli(['split', '--schema-file', 'x.sql', '--out', 'out'], { cwd: root });
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toContain('dialect is mysql; split works on PostgreSQL schemas only');
+  });
+
+  it('removes the scripts of an earlier plan that the new one no longer has, and nothing else', async () => {
+    const root = makeTree({
+      'dbboundary.yaml': MAP.replace('tables: [orders]', 'tables: [orders, refunds]'),
+      'dump.sql': 'CREATE TABLE public.orders (id int);\nCREATE TABLE public.refunds (id int);\n',
+      'out/deploy/notes.txt': 'kept',
+    });
+    await runCli(['split', '--schema-file', 'dump.sql', '--out', 'out'], { cwd: root });
+    expect(existsSync(path.join(root, 'out/deploy/4-move-public.refunds.sql'))).toBe(true);
+
+    writeFileSync(path.join(root, 'dump.sql'), 'CREATE TABLE public.orders (id int);\n');
+    const again = await runCli(['split', '--schema-file', 'dump.sql', '--out', 'out'], {
+      cwd: root,
+    });
+    expect(again.exitCode).toBe(0);
+    expect(readdirSync(path.join(root, 'out/deploy')).sort()).toEqual([
+      '1-schemas.sql',
+      '2-grants.sql',
+      '3-move-public.orders.sql',
+      '4-search-path.sql',
+      'notes.txt',
+    ]);
+    const report = JSON.parse(readFileSync(path.join(root, 'out/report.json'), 'utf8')) as {
+      steps: { id: string }[];
+    };
+    expect(report.steps.map((s) => s.id)).toEqual([
+      '1-schemas',
+      '2-grants',
+      '3-move-public.orders',
+      '4-search-path',
+    ]);
   });
 });
