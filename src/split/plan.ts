@@ -42,7 +42,7 @@ const PREAMBLE = `-- Run inside one transaction (dbboundary split --apply does; 
 
 export function buildPlan(model: SchemaModel, placement: Placement): Plan {
   const drafts = [
-    schemasStep(placement.contexts),
+    schemasStep(placement.contexts, existingSchemas(model)),
     grantsStep(model, placement),
     ...placement.moves.map((move) => moveStep(model, move)),
     searchPathStep(model, placement),
@@ -56,9 +56,19 @@ export function buildPlan(model: SchemaModel, placement: Placement): Plan {
   return { version: 1, steps };
 }
 
-function schemasStep(contexts: ContextTarget[]): PlanStep {
+/**
+ * Schemas the database has before the split: public (which pg_dump does not create), every schema
+ * the source creates, and every schema that holds a table.
+ */
+function existingSchemas(model: SchemaModel): Set<string> {
+  return new Set(['public', ...model.schemas, ...model.tables.map((table) => table.schema)]);
+}
+
+/** Only schemas the plan creates are dropped on revert; one that was there before stays. */
+function schemasStep(contexts: ContextTarget[], existing: Set<string>): PlanStep {
+  const created = contexts.filter((c) => !existing.has(c.schema));
   const deploy = [
-    ...contexts.map((c) => `CREATE SCHEMA IF NOT EXISTS ${ident(c.schema)};`),
+    ...created.map((c) => `CREATE SCHEMA IF NOT EXISTS ${ident(c.schema)};`),
     ...contexts.map((c) =>
       doBlock([
         `IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = ${literal(c.role)}) THEN`,
@@ -71,7 +81,7 @@ function schemasStep(contexts: ContextTarget[]): PlanStep {
   ];
   const revert = [
     '-- Schemas are dropped only when empty; roles belong to the whole server and stay.',
-    ...contexts.map((c) => `DROP SCHEMA IF EXISTS ${ident(c.schema)} RESTRICT;`),
+    ...created.map((c) => `DROP SCHEMA IF EXISTS ${ident(c.schema)} RESTRICT;`),
   ];
   const verify = doBlock(
     contexts.flatMap((c) => [

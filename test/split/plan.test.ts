@@ -132,4 +132,12 @@ describe('the split plan', () => {
       ],
     });
   });
+
+  it('creates only the context schemas that are not there yet, and drops only those on revert', () => {
+    const schemas = step('schemas');
+    expect(schemas.deploy).toContain('CREATE SCHEMA IF NOT EXISTS order_service;');
+    expect(schemas.deploy).not.toContain('CREATE SCHEMA IF NOT EXISTS people;');
+    expect(schemas.revert).not.toContain('DROP SCHEMA IF EXISTS people');
+    expect(schemas.verify).toContain("nspname = 'people'");
+  });
 });
