@@ -13,9 +13,11 @@ afterEach(async () => {
   while (databases.length > 0) await dropDatabase(databases.pop()!.name);
 });
 
+/** Registered for dropping before the fixture loads, so a failing load leaves no database behind. */
 async function fixtureDatabase(extra = ''): Promise<TempDatabase> {
-  const db = await createTempDatabase('dbboundary_split', `${FIXTURE_SQL}\n${extra}`);
+  const db = await createTempDatabase('dbboundary_split');
   databases.push(db);
+  await withClient(db.url, (client) => client.query(`${FIXTURE_SQL}\n${extra}`));
   return db;
 }
 

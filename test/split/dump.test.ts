@@ -3,7 +3,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SplitReport } from '../../src/split/report.js';
-import { createTempDatabase, dropDatabase } from '../helpers/pg.js';
+import { createTempDatabase, dropDatabase, withClient } from '../helpers/pg.js';
 import type { TempDatabase } from '../helpers/pg.js';
 import { runCli } from '../helpers/run-cli.js';
 import { makeTree } from '../helpers/tempdir.js';
@@ -25,7 +25,8 @@ function readFolder(dir: string): Map<string, string> {
 }
 
 beforeAll(async () => {
-  db = await createTempDatabase('dbboundary_split', FIXTURE_SQL);
+  db = await createTempDatabase('dbboundary_split');
+  await withClient(db.url, (client) => client.query(FIXTURE_SQL));
   const work = makeTree({});
   const dump = path.join(work, 'shop.sql');
   const dumped = await execa('pg_dump', ['--schema-only', `--dbname=${db.url}`], { reject: false });

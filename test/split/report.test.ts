@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Coupling } from '../../src/split/couplings/index.js';
 import type { SplitReport } from '../../src/split/report.js';
-import { createTempDatabase, dropDatabase } from '../helpers/pg.js';
+import { createTempDatabase, dropDatabase, withClient } from '../helpers/pg.js';
 import type { TempDatabase } from '../helpers/pg.js';
 import { runCli } from '../helpers/run-cli.js';
 import { makeTree } from '../helpers/tempdir.js';
@@ -15,7 +15,8 @@ let markdown: string;
 let ddl: Record<string, string>;
 
 beforeAll(async () => {
-  db = await createTempDatabase('dbboundary_split', FIXTURE_SQL);
+  db = await createTempDatabase('dbboundary_split');
+  await withClient(db.url, (client) => client.query(FIXTURE_SQL));
   const out = makeTree({});
   const run = await runCli(['split', '--db', db.url, '--out', out], { cwd: FIXTURE_DIR });
   if (run.exitCode !== 1) throw new Error(`split failed: ${run.stderr}`);
