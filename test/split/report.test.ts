@@ -182,6 +182,10 @@ describe('split report on the shared shop schema', () => {
       'billing.bills',
       'sales.purchases',
     ]);
+    const whole = find('publication', 'everything_feed');
+    expect(whole.severity).toBe('high');
+    expect(whole.advice).toContain('ADD TABLES IN SCHEMA');
+    expect(whole.objects).toContain('crm.clients');
   });
 
   it('18. names the owner of each moved table', () => {
