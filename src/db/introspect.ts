@@ -50,7 +50,7 @@ export async function introspectTableOwnership(url: string): Promise<Record<stri
   }
 }
 
-async function connect(url: string): Promise<pg.Client> {
+export async function connect(url: string): Promise<pg.Client> {
   const client = createClient(url);
   // A connection lost between queries also fails the query waiting on it; without a listener
   // the same error would end the process instead.
@@ -108,7 +108,7 @@ const HINTS: Record<string, string> = {
 };
 
 /** One line for the user, without the URL or its password, whatever the driver put in its message. */
-function failure(error: unknown, url: string, what: string): unknown {
+export function failure(error: unknown, url: string, what: string): unknown {
   if (!(error instanceof Error)) return error;
 
   const code = (error as NodeJS.ErrnoException).code ?? '';
