@@ -239,7 +239,7 @@ try {
     const seconds = median(runs.map((r) => r.seconds));
     const mib = Math.max(...runs.map((r) => r.mib));
     const versus =
-      depcruise == null
+      depcruise == null || name === 'dependency-cruiser'
         ? ''
         : `  ${(depcruise / seconds).toFixed(1).padStart(5)}x faster than dependency-cruiser`;
     console.log(

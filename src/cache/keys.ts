@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
 
 /**
  * The version of dbboundary's own code: a hash of every module of the build it runs from, so a
@@ -14,7 +17,35 @@ export function codeVersion(): string {
     hash.update(path.relative(top, file));
     hash.update(readFileSync(file));
   }
+  // The parsers answer too: an upgrade within their version ranges may answer differently.
+  for (const name of PARSERS) hash.update(`\n${name}@${installedVersion(name)}`);
   return hash.digest('base64');
+}
+
+const PARSERS = ['ts-morph', '@ts-morph/common', 'libpg-query', 'node-sql-parser'];
+
+/** The version of an installed package, from the package.json above its entry point. */
+function installedVersion(name: string): string {
+  try {
+    let dir = path.dirname(require.resolve(name));
+    for (;;) {
+      const manifest = path.join(dir, 'package.json');
+      const parsed = readJson(manifest) as { name?: string; version?: string } | null;
+      if (parsed?.name === name) return parsed.version ?? 'unknown';
+      if (path.dirname(dir) === dir) return 'unknown';
+      dir = path.dirname(dir);
+    }
+  } catch {
+    return 'unknown';
+  }
+}
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return null;
+  }
 }
 
 function modulesUnder(dir: string): string[] {
@@ -38,11 +69,13 @@ const INSTALL_RECORDS = [
 
 /**
  * The inputs of module resolution, hashed: the source files of the tree, the content of its
- * tsconfig, jsconfig and package.json files and of tsconfig files in the folders above it, and
- * the package manager's install record. Stored import targets hold while this does not change.
+ * tsconfig, jsconfig and package.json files, of tsconfig files in the folders above it and of the
+ * config files the last resolution read (what a tsconfig extends, wherever it is), and the
+ * package manager's install record. Stored import targets hold while this does not change.
  *
- * Known limit: an import that resolves to a file the check does not read (a .json or .d.ts file)
- * is not re-resolved when only that file appears or goes; `--no-cache` reads everything afresh.
+ * Known limit: a file that appears where check does not look (an excluded folder, or a .json
+ * file) can change where an import leads without changing this key; `--no-cache` reads
+ * everything afresh.
  */
 export function resolutionKey(root: string, files: string[], configFiles: string[]): string {
   const hash = createHash('sha1');

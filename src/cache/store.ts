@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   existsSync,
+  lstatSync,
   mkdirSync,
   readFileSync,
   renameSync,
@@ -50,6 +51,11 @@ interface CacheHeader {
   dialect: string;
 }
 
+/** The second line: files outside the source list that module resolution read (see keys.ts). */
+interface ResolutionInputs {
+  resolutionInputs: string[];
+}
+
 /** A stored line, parsed only when its file is asked for. */
 interface StoredLine {
   hash: string;
@@ -70,6 +76,8 @@ export class FactsCache {
   private readonly previous: Map<string, StoredLine>;
   private readonly next = new Map<string, string>();
   private changed = false;
+  /** Config files module resolution read, from the last run and this one. */
+  private readonly inputs = new Set<string>();
 
   private constructor(
     /** The cache file. */
@@ -77,17 +85,38 @@ export class FactsCache {
     private readonly header: CacheHeader,
   ) {
     const stored = readCacheFile(file, header);
-    this.previous = stored ?? new Map();
+    this.previous = stored?.lines ?? new Map();
+    for (const input of stored?.inputs ?? []) this.inputs.add(input);
     if (stored == null) this.changed = true;
   }
 
+  /** Config files (tsconfig `extends` targets, say) that resolution read when targets were found. */
+  get resolutionInputs(): string[] {
+    return [...this.inputs].sort();
+  }
+
+  /** Adds config files this run's resolution read, so the next run's key watches them too. */
+  addResolutionInputs(files: Iterable<string>): void {
+    for (const file of files) {
+      if (this.inputs.has(file)) continue;
+      this.inputs.add(file);
+      this.changed = true;
+    }
+  }
+
+  /**
+   * The cache of a context map, or the reason it cannot be used: its folder must be one only
+   * this user can write, since what it holds decides what the check reports.
+   */
   static open(
     configFile: string,
     root: string,
     key: { code: string; dialect: string },
     options: CacheOptions,
-  ): FactsCache {
+  ): FactsCache | { problem: string } {
     const dir = options.dir ?? defaultCacheDir(root);
+    const problem = ensurePrivateFolder(dir);
+    if (problem) return { problem };
     const name = `check-${hashText(configFile).slice(0, 16)}.jsonl`;
     return new FactsCache(path.join(dir, name), { format: FORMAT, ...key });
   }
@@ -103,8 +132,8 @@ export class FactsCache {
     if (stored?.hash !== hash) return undefined;
     try {
       const json = stored.line.indexOf('\t', stored.line.indexOf('\t') + 1) + 1;
-      stored.entry ??= JSON.parse(stored.line.slice(json)) as CachedFile;
-      return stored.entry;
+      const entry = (stored.entry ??= JSON.parse(stored.line.slice(json)) as CachedFile);
+      return isWellFormed(entry, hash) ? entry : undefined;
     } catch {
       return undefined;
     }
@@ -136,7 +165,10 @@ export class FactsCache {
     const dropped = [...this.previous.keys()].some((file) => !lines.has(file));
     if (!this.changed && !dropped) return null;
 
-    const text = [JSON.stringify(this.header), ...lines.values()].join('\n');
+    const inputs: ResolutionInputs = { resolutionInputs: this.resolutionInputs };
+    const text = [JSON.stringify(this.header), JSON.stringify(inputs), ...lines.values()].join(
+      '\n',
+    );
     return writeAtomically(this.file, `${text}\n`);
   }
 }
@@ -150,7 +182,10 @@ function hashText(text: string): string {
 }
 
 /** A cache that is missing, unreadable or made by other code is an empty one; the run rebuilds it. */
-function readCacheFile(file: string, header: CacheHeader): Map<string, StoredLine> | null {
+function readCacheFile(
+  file: string,
+  header: CacheHeader,
+): { lines: Map<string, StoredLine>; inputs: string[] } | null {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -161,7 +196,7 @@ function readCacheFile(file: string, header: CacheHeader): Map<string, StoredLin
   if (lines[0] !== JSON.stringify(header)) return null;
 
   const stored = new Map<string, StoredLine>();
-  for (const line of lines.slice(1)) {
+  for (const line of lines.slice(2)) {
     const [name, hash] = line.split('\t', 2);
     if (name == null || hash == null) continue;
     try {
@@ -170,14 +205,86 @@ function readCacheFile(file: string, header: CacheHeader): Map<string, StoredLin
       // A damaged line is a file the run reads again.
     }
   }
-  return stored;
+  return { lines: stored, inputs: readInputs(lines[1]) };
+}
+
+function readInputs(line: string | undefined): string[] {
+  try {
+    const parsed = JSON.parse(line ?? '') as Partial<ResolutionInputs> | null;
+    const inputs = parsed?.resolutionInputs;
+    return Array.isArray(inputs) ? inputs.filter((item) => typeof item === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+/** An entry of the shape this code writes; anything else is a file to read again. */
+function isWellFormed(entry: CachedFile, hash: string): boolean {
+  const facts = entry?.facts as Partial<FileFacts> | null | undefined;
+  return (
+    typeof entry === 'object' &&
+    entry !== null &&
+    entry.hash === hash &&
+    typeof entry.notUtf8 === 'boolean' &&
+    typeof entry.resolution === 'string' &&
+    typeof facts === 'object' &&
+    facts !== null &&
+    Array.isArray(facts.imports) &&
+    Array.isArray(facts.sql) &&
+    Array.isArray(facts.syntaxErrors) &&
+    Array.isArray(facts.suppressions) &&
+    Array.isArray(entry.parses) &&
+    Array.isArray(entry.fingerprints) &&
+    Array.isArray(entry.targets) &&
+    entry.targets.length === facts.imports.length &&
+    Array.isArray(entry.notices)
+  );
+}
+
+/**
+ * Makes the cache folder if need be (only the user may enter it) and refuses one that is not a
+ * plain folder of this user's, or that others may write: a cache someone else can write could
+ * make the check pass.
+ */
+function ensurePrivateFolder(dir: string): string | null {
+  const problem = makeFolders(dir);
+  if (problem) return `the cache folder ${dir} cannot be made (${problem}); no cache was used.`;
+
+  const stat = lstatSync(dir);
+  const uid = process.getuid?.();
+  const own = uid == null || stat.uid === uid;
+  if (!stat.isDirectory() || !own || (stat.mode & 0o022) !== 0) {
+    return `the cache folder ${dir} is not a folder only you can write (owner ${stat.uid}, mode ${(stat.mode & 0o777).toString(8)}); no cache was used. Give --cache-dir a folder of your own, or --no-cache.`;
+  }
+  return null;
+}
+
+/**
+ * mkdir -p, one level at a time: the last level private to the user. Node's recursive mkdir
+ * can spin on paths such as /proc/sys/x; this stops at the first level that fails.
+ */
+function makeFolders(dir: string): string | null {
+  const absolute = path.resolve(dir);
+  const missing: string[] = [];
+  for (let at = absolute; !existsSync(at); at = path.dirname(at)) {
+    missing.unshift(at);
+    if (path.dirname(at) === at) break;
+  }
+  for (const folder of missing) {
+    try {
+      mkdirSync(folder, { mode: 0o700 });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'EEXIST') return code ?? String(error);
+    }
+  }
+  return null;
 }
 
 function writeAtomically(file: string, text: string): string | null {
   const temporary = `${file}.${process.pid}.tmp`;
   try {
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(temporary, text);
+    writeFileSync(temporary, text, { mode: 0o600 });
     renameSync(temporary, file);
     return null;
   } catch (error) {

@@ -72,19 +72,23 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   }
 
   const { selected, contents } = selectFiles(map, files, changed, configChange != null);
-  const cache = options.cache
-    ? {
-        store: FactsCache.open(
-          configFile,
-          map.root,
-          { code: codeVersion(), dialect: map.dialect },
-          options.cache,
-        ),
-        resolutionKey: resolutionKey(map.root, files, configFiles),
-      }
+  const opened = options.cache
+    ? FactsCache.open(
+        configFile,
+        map.root,
+        { code: codeVersion(), dialect: map.dialect },
+        options.cache,
+      )
     : null;
+  const store = opened instanceof FactsCache ? opened : null;
+  const cache = store && {
+    store,
+    resolutionKey: resolutionKey(map.root, files, [...configFiles, ...store.resolutionInputs]),
+  };
   const scan = await scanFiles(map, selected, layout, contents, cache, options.jobs ?? 1);
-  const cacheProblem = cache?.store.save(options.changes != null);
+  store?.addResolutionInputs(scan.resolutionInputs);
+  const cacheProblem =
+    opened && 'problem' in opened ? opened.problem : store?.save(options.changes != null);
   if (cacheProblem) scan.notices.push(cacheProblem);
   if (options.changes == null) {
     scan.findings.push(...checkPrismaRelations(scan.project, new TableOwnership(map), layout));

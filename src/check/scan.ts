@@ -31,6 +31,8 @@ export interface Scan {
   findings: Finding[];
   /** The project-level pass: declarations other files make (constants, entities, Prisma models). */
   project: ProjectIndex;
+  /** Config files module resolution read (tsconfig and what it extends), for the cache's key. */
+  resolutionInputs: string[];
   notices: string[];
   suppressions: Map<string, FileSuppressions>;
   sqlStrings: number;
@@ -107,6 +109,7 @@ export async function scanFiles(
   const scan: Scan = {
     findings: [],
     project,
+    resolutionInputs: [],
     notices: [],
     suppressions: new Map(),
     sqlStrings: 0,
@@ -152,6 +155,7 @@ export async function scanFiles(
   }
 
   scan.notices.push(...notices);
+  scan.resolutionInputs = [...(tools.resolver?.configFilesRead ?? [])];
   return scan;
 }
 

@@ -63,6 +63,9 @@ export function scanSettings(
 /** The cache settings of a run, or undefined for none. */
 function cacheSettings(flags: ScanFlags, env: NodeJS.ProcessEnv): CacheOptions | undefined {
   if (!flags.cache) return undefined;
+  if (flags.cacheDir === '') {
+    throw new UserError('--cache-dir: give a folder, or --no-cache for no cache at all.');
+  }
   const dir = flags.cacheDir ?? (env.DBBOUNDARY_CACHE_DIR || undefined);
   return dir == null ? {} : { dir: path.resolve(process.cwd(), dir) };
 }

@@ -31,6 +31,12 @@ export interface Discovery {
 const RESOLUTION_CONFIG = /^(?:tsconfig.*|jsconfig.*|package)\.json$/;
 
 /**
+ * What check can read, whatever the include globs take: TypeScript and JavaScript sources and
+ * .sql files. A glob such as `packages/**` thus does not make a README a file with syntax errors.
+ */
+const SOURCE_FILE = /\.(?:[cm]?[jt]sx?|sql)$/i;
+
+/**
  * Lists the files under root that the include globs take and the exclude globs leave, as
  * relative paths with `/`. Folders that an exclude glob covers are not entered. Symbolic links
  * out of the tree are followed, each real folder once, so a link loop ends.
@@ -49,10 +55,11 @@ export function discoverFiles(root: string, include: string[], exclude: string[]
       const relative = relativeDir ? `${relativeDir}/${entry.name}` : entry.name;
       const kind = kindOf(entry, path.join(folder, entry.name), realRoot);
       if (kind === 'folder' && !excluded(`${relative}/x`)) walk(relative);
-      else if (kind === 'file' && included(relative) && !excluded(relative)) {
-        found.files.push(relative);
-      } else if (kind === 'file' && RESOLUTION_CONFIG.test(entry.name)) {
-        found.configFiles.push(relative);
+      else if (kind === 'file') {
+        if (RESOLUTION_CONFIG.test(entry.name)) found.configFiles.push(relative);
+        if (SOURCE_FILE.test(entry.name) && included(relative) && !excluded(relative)) {
+          found.files.push(relative);
+        }
       }
     }
   };

@@ -11,6 +11,8 @@ import { ts as compiler } from './compiler.js';
 export class ModuleResolver {
   private readonly configByDir = new Map<string, LoadedTsconfig>();
   private readonly answers = new Map<string, Resolution>();
+  /** Every tsconfig or jsconfig file read, with the files they extend: what answers depend on. */
+  readonly configFilesRead = new Set<string>();
 
   constructor(private readonly root: string) {}
 
@@ -73,6 +75,7 @@ export class ModuleResolver {
   }
 
   private loadTsconfig(file: string): LoadedTsconfig {
+    this.configFilesRead.add(file);
     const read = compiler.readConfigFile(file, compiler.sys.readFile);
     if (read.error) {
       const problem = this.describe(
@@ -87,7 +90,11 @@ export class ModuleResolver {
       useCaseSensitiveFileNames: compiler.sys.useCaseSensitiveFileNames,
       readDirectory: () => [],
       fileExists: compiler.sys.fileExists,
-      readFile: compiler.sys.readFile,
+      // The files a tsconfig extends are read through here: they steer resolution as much as it.
+      readFile: (name) => {
+        this.configFilesRead.add(name);
+        return compiler.sys.readFile(name);
+      },
     };
     const parsed = compiler.parseJsonConfigFileContent(
       read.config,

@@ -1,4 +1,12 @@
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCheck } from '../../src/check/run.js';
@@ -177,6 +185,70 @@ describe('the per-file cache', () => {
     ]);
   });
 
+  it('refuses a cache folder that others may write, since its content decides the verdict', async () => {
+    const root = project();
+    const shared = path.join(root, 'shared-cache');
+    mkdirSync(shared);
+    chmodSync(shared, 0o777);
+
+    const result = await check(root, shared);
+
+    expect(result.notices.join('\n')).toMatch(
+      /the cache folder .*shared-cache is not a folder only you can write \(owner \d+, mode 777\); no cache was used/,
+    );
+    expect(readdirSync(shared)).toEqual([]);
+    expect(seen(result).findings).toEqual(seen(await check(root, null)).findings);
+  });
+
+  it('makes its folder and files for the user alone', async () => {
+    const root = project();
+    const cacheDir = path.join(root, 'new', 'cache');
+    await check(root, cacheDir);
+
+    expect(statSync(cacheDir).mode & 0o777).toBe(0o700);
+    expect(statSync(path.join(cacheDir, checkCaches(cacheDir)[0]!)).mode & 0o777).toBe(0o600);
+  });
+
+  it('reads a file again when its entry is valid JSON of the wrong shape', async () => {
+    const root = project();
+    const cacheDir = path.join(root, '.cache');
+    const cold = await check(root, cacheDir);
+    const file = path.join(cacheDir, checkCaches(cacheDir)[0]!);
+    const damaged = readFileSync(file, 'utf8')
+      .split('\n')
+      .map((line) => line.replace(/"facts":\{.*?"parses"/, '"facts":null,"parses"'))
+      .join('\n');
+    writeFileSync(file, damaged);
+
+    expect(seen(await check(root, cacheDir))).toEqual(seen(cold));
+  });
+
+  it('watches the files a tsconfig extends, wherever they are named', async () => {
+    const root = makeTree({
+      'dbboundary.yaml': `${ORDERS_AND_CUSTOMERS}    public: ["src/customers/api/**"]\n`,
+      'tsconfig.json': JSON.stringify({ extends: './config/ts-base.json' }),
+      'config/ts-base.json': JSON.stringify({
+        compilerOptions: { baseUrl: '..', paths: { '@c/*': ['src/customers/*'] } },
+      }),
+      'src/customers/repo.ts': 'export const repo = 1;\n',
+      'src/customers/api/repo.ts': 'export const repo = 2;\n',
+      'src/orders/service.ts': "import { repo } from '@c/repo';\n",
+    });
+    const cacheDir = path.join(root, '.cache');
+    expect((await check(root, cacheDir)).findings.map((f) => f.rule)).toEqual([
+      'cross-context-import',
+    ]);
+
+    writeFileSync(
+      path.join(root, 'config/ts-base.json'),
+      JSON.stringify({
+        compilerOptions: { baseUrl: '..', paths: { '@c/*': ['src/customers/api/*'] } },
+      }),
+    );
+
+    expect((await check(root, cacheDir)).findings).toEqual([]);
+  });
+
   it('starts afresh from a cache file that is damaged', async () => {
     const root = project();
     const cacheDir = path.join(root, '.cache');
@@ -195,7 +267,9 @@ describe('the per-file cache', () => {
     const result = await check(root, path.join(blocked, 'cache'));
 
     expect(result.findings.length).toBeGreaterThan(0);
-    expect(result.notices.join('\n')).toMatch(/the cache could not be written to .*--no-cache/);
+    expect(result.notices.join('\n')).toMatch(
+      /the cache folder .*blocked\/cache cannot be made \(ENOTDIR\); no cache was used\./,
+    );
   });
 });
 
@@ -234,6 +308,15 @@ describe('check --no-cache and --cache-dir', () => {
 
     expect(second.exitCode).toBe(1);
     expect(withoutTime(second.stdout)).toBe(withoutTime(first.stdout));
+  });
+
+  it('refuses an empty --cache-dir rather than filling the working folder', async () => {
+    const run = await runCli(['check', '--cache-dir', ''], { cwd: project() });
+
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toBe(
+      'dbboundary: --cache-dir: give a folder, or --no-cache for no cache at all.',
+    );
   });
 
   it('takes the folder from DBBOUNDARY_CACHE_DIR', async () => {

@@ -42,6 +42,26 @@ describe('bad input never crashes the check', () => {
     ]);
   });
 
+  it('reads only code and .sql files, whatever else a broad include glob takes', async () => {
+    const root = makeTree({
+      'dbboundary.yaml': `include: ["pk/**"]\n${ORDERS_AND_CUSTOMERS}`
+        .replace('src/orders/**', 'pk/orders/**')
+        .replace('src/customers/**', 'pk/customers/**'),
+      'pk/orders/README.md': '# Orders\n\nSee the `orders` schema.\n',
+      'pk/orders/tsconfig.json': '{ "compilerOptions": { "strict": true } }\n',
+      'pk/orders/a.ts': "db.query('SELECT * FROM customers.customers');\n",
+      'pk/customers/b.sql': 'SELECT * FROM customers.customers;\n',
+    });
+
+    const run = await runCli(['check', '--format', 'json'], { cwd: root });
+
+    const report = JSON.parse(run.stdout);
+    expect(report.summary.files).toBe(2);
+    expect(
+      report.findings.map((f: { rule: string; file: string }) => `${f.rule} ${f.file}`),
+    ).toEqual(['foreign-table-access pk/orders/a.ts']);
+  });
+
   it('checks an empty file as clean', async () => {
     const { run, report } = await checkJson({ 'src/orders/empty.ts': '' });
     expect(run.exitCode).toBe(0);
