@@ -5,6 +5,7 @@ import { baselineCommand } from './baseline.js';
 import { checkCommand } from './check.js';
 import { graphCommand } from './graph.js';
 import { initCommand } from './init.js';
+import { reconcileCommand } from './reconcile.js';
 import { EXIT_CLEAN, EXIT_FAILURE } from './shared.js';
 
 export { EXIT_CLEAN, EXIT_FAILURE, EXIT_FINDINGS } from './shared.js';
@@ -25,7 +26,8 @@ export async function main(argv: string[]): Promise<number> {
     .addCommand(checkCommand(version, done))
     .addCommand(baselineCommand(done))
     .addCommand(initCommand(done))
-    .addCommand(graphCommand(done));
+    .addCommand(graphCommand(done))
+    .addCommand(reconcileCommand(done));
   for (const command of program.commands) command.exitOverride();
 
   ignoreClosedReaders();

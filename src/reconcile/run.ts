@@ -1,0 +1,208 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { openSession } from '../db/open-session.js';
+import type { Session } from '../db/session.js';
+import { describeTarget, resolveDatabaseUrl } from '../db/url.js';
+import { UserError } from '../errors.js';
+import { diffByBuckets, diffByRanges } from './compare.js';
+import type { Lane, Progress, Suspect } from './compare.js';
+import { planPair } from './plan.js';
+import type { Plan } from './plan.js';
+import { observe, sameState } from './recheck.js';
+import type { Observation } from './recheck.js';
+import { repairStatements } from './report/repair-sql.js';
+import type {
+  KeyObject,
+  PairSpec,
+  PassingDifference,
+  ReconcileResult,
+  RunOptions,
+  TableResult,
+} from './types.js';
+
+export interface ProgressEvent extends Progress {
+  table: string;
+}
+
+/** Compares every pair in turn; a failure ends the run with how far it got, never a match. */
+export async function reconcile(
+  pairs: PairSpec[],
+  options: RunOptions,
+  onProgress: (event: ProgressEvent) => void = () => undefined,
+): Promise<ReconcileResult> {
+  const started = Date.now();
+  const tables: TableResult[] = [];
+  for (const pair of pairs) {
+    tables.push(await reconcilePair(pair, options, onProgress, tables.length, pairs.length));
+  }
+  return { tables, seconds: (Date.now() - started) / 1000 };
+}
+
+async function reconcilePair(
+  spec: PairSpec,
+  options: RunOptions,
+  onProgress: (event: ProgressEvent) => void,
+  index: number,
+  count: number,
+): Promise<TableResult> {
+  const started = Date.now();
+  const sourceUrl = resolveDatabaseUrl(spec.source);
+  const targetUrl = resolveDatabaseUrl(spec.target);
+  const label = `${describeTarget(sourceUrl)} ${spec.table}`;
+  const state = { stage: 'connecting', progress: null as Progress | null };
+  const lanes: Lane[] = [];
+
+  try {
+    for (let i = 0; i < options.jobs; i++) {
+      lanes.push({
+        source: await openSession(sourceUrl, '--source', options.timeoutSeconds),
+        target: await openSession(targetUrl, '--target', options.timeoutSeconds),
+      });
+    }
+    state.stage = 'reading the table definitions';
+    const [sourceInfo, targetInfo] = await Promise.all([
+      lanes[0]!.source.describeTable(spec.table),
+      lanes[0]!.target.describeTable(spec.targetTable),
+    ]);
+    const plan = planPair(
+      spec,
+      { engine: lanes[0]!.source.engine, info: sourceInfo },
+      { engine: lanes[0]!.target.engine, info: targetInfo },
+    );
+
+    state.stage = 'comparing';
+    const settings = {
+      chunkRows: options.chunkRows,
+      leafRows: options.leafRows,
+      onProgress: (progress: Progress) => {
+        state.progress = progress;
+        onProgress({ ...progress, table: spec.table });
+      },
+    };
+    const { suspects, progress } =
+      plan.mode === 'range'
+        ? await diffByRanges(lanes, plan, settings)
+        : await diffByBuckets(lanes, plan, await countRows(lanes[0]!.source, plan), settings);
+
+    state.stage = 'checking the differing rows again';
+    const verdict = await settle(lanes[0]!, plan, suspects, options);
+    return tableResult(spec, plan, sourceUrl, targetUrl, progress, verdict, started);
+  } catch (error) {
+    if (error instanceof UserError && state.stage === 'connecting') throw error;
+    throw interrupted(error, label, state, index, count);
+  } finally {
+    await Promise.all(lanes.flatMap((lane) => [lane.source.close(), lane.target.close()]));
+  }
+}
+
+async function countRows(session: Session, plan: Plan): Promise<number> {
+  const filter = plan.source.filter ? ` WHERE (${plan.source.filter})` : '';
+  const [[count] = []] = await session.query(`SELECT count(*) FROM ${plan.source.table}${filter}`);
+  return Number(count ?? 0);
+}
+
+interface Verdict {
+  confirmed: Observation[];
+  transient: Observation[];
+  inFlight: Observation[];
+}
+
+/**
+ * Reads every suspect row again after the delay: a difference that is gone was transient; one
+ * that stayed the same on rows older than the settle window is confirmed; one whose rows keep
+ * changing, or changed within the window, is in flight and is read again, up to the last round.
+ */
+async function settle(
+  lane: Lane,
+  plan: Plan,
+  suspects: Suspect[],
+  options: RunOptions,
+): Promise<Verdict> {
+  const verdict: Verdict = { confirmed: [], transient: [], inFlight: [] };
+  let pending = (await observe(lane, plan, suspects)).filter((seen) => seen.kind != null);
+
+  for (let round = 0; round < options.recheckRounds && pending.length > 0; round++) {
+    await sleep(options.recheckDelaySeconds * 1000);
+    const again = await observe(
+      lane,
+      plan,
+      pending.map((seen) => seen.suspect),
+    );
+    const next: Observation[] = [];
+    again.forEach((seen, index) => {
+      const before = pending[index]!;
+      if (seen.kind == null) verdict.transient.push(before);
+      else if (!sameState(before, seen) || seen.source?.recent || seen.target?.recent) {
+        next.push(seen);
+      } else verdict.confirmed.push(seen);
+    });
+    pending = next;
+  }
+  verdict.inFlight.push(...pending);
+  return verdict;
+}
+
+function keyObject(plan: Plan, seen: Observation): KeyObject {
+  const values =
+    seen.source?.key ?? seen.target?.key ?? seen.suspect.sourceKey ?? seen.suspect.targetKey ?? [];
+  return Object.fromEntries(plan.keys.map((key, index) => [key.source, values[index] ?? null]));
+}
+
+function passing(plan: Plan, seen: Observation): PassingDifference {
+  return { kind: seen.kind ?? seen.suspect.kind, key: keyObject(plan, seen) };
+}
+
+function tableResult(
+  spec: PairSpec,
+  plan: Plan,
+  sourceUrl: string,
+  targetUrl: string,
+  progress: Progress,
+  verdict: Verdict,
+  started: number,
+): TableResult {
+  const byKind = (kind: string): Observation[] =>
+    verdict.confirmed.filter((seen) => seen.kind === kind);
+  const differences = {
+    missing: byKind('missing').map((seen) => keyObject(plan, seen)),
+    extra: byKind('extra').map((seen) => keyObject(plan, seen)),
+    changed: byKind('changed').map((seen) => ({
+      key: keyObject(plan, seen),
+      columns: seen.columns,
+    })),
+  };
+  return {
+    source: `${describeTarget(sourceUrl)} ${spec.table}`,
+    target: `${describeTarget(targetUrl)} ${spec.targetTable}`,
+    status: verdict.confirmed.length > 0 ? 'differ' : 'match',
+    mode: plan.mode,
+    rows: { source: progress.rowsSource, target: progress.rowsTarget },
+    chunks: { total: progress.total, differing: progress.differing },
+    differences,
+    transient: verdict.transient.map((seen) => passing(plan, seen)),
+    inFlight: verdict.inFlight.map((seen) => passing(plan, seen)),
+    repair: repairStatements(plan, verdict.confirmed),
+    notes: plan.notes,
+    seconds: (Date.now() - started) / 1000,
+  };
+}
+
+/** Exit 2 material: which table, at which stage, how far it got, and the cause. */
+function interrupted(
+  error: unknown,
+  label: string,
+  state: { stage: string; progress: Progress | null },
+  index: number,
+  count: number,
+): unknown {
+  const cause = error instanceof Error ? error.message.replace(/\.$/, '') : String(error);
+  if (!(error instanceof UserError) && !/connection|terminat|timeout|ECONN|closed/i.test(cause)) {
+    return error;
+  }
+
+  const progress = state.progress;
+  const where = progress
+    ? `after ${progress.done} of ${progress.total} chunks (${progress.rowsSource.toLocaleString('en-US')} source rows compared)`
+    : `while ${state.stage}`;
+  const tables = count > 1 ? `; ${index} of ${count} tables were done` : '';
+  return new UserError(`reconcile stopped on ${label} ${where}${tables}; no result: ${cause}.`);
+}
