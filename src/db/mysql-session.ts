@@ -138,5 +138,6 @@ function mysqlFailure(error: unknown, url: string, what: string): unknown {
   const code = (error as NodeJS.ErrnoException).code ?? '';
   const text = scrubSecrets(error.message.split('\n')[0]!.trim(), url);
   const reason = NETWORK_REASONS[code] ?? text;
-  return new UserError(`${what}: ${(reason || code).replace(/[.;\s]+$/, '')}.`);
+  const line = `${what}: ${(reason || code).replace(/[.;\s]+$/, '')}`;
+  return new UserError(line.endsWith('?') ? line : `${line}.`);
 }

@@ -148,5 +148,6 @@ function pgFailure(error: unknown, url: string, what: string): unknown {
   const text = scrubSecrets(error.message.split('\n')[0]!.trim(), url);
   const reason =
     NETWORK_REASONS[code] ?? (/timeout/i.test(text) ? 'no answer in time (--timeout)' : text);
-  return new UserError(`${what}: ${(reason || text || code).replace(/[.;\s]+$/, '')}.`);
+  const line = `${what}: ${(reason || text || code).replace(/[.;\s]+$/, '')}`;
+  return new UserError(line.endsWith('?') ? line : `${line}.`);
 }

@@ -17,6 +17,8 @@ export interface Suspect {
   targetKey: Cell[] | null;
   /** A second row with the same key on one side (which has no unique key there). */
   repeated?: boolean;
+  /** Followed up only because it changed within the settle window. */
+  recent?: boolean;
 }
 
 /** One connection to each side; a worker compares one chunk at a time through it. */

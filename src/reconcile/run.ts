@@ -1,11 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openSession } from '../db/open-session.js';
-import type { Session } from '../db/session.js';
+import type { Cell, Session } from '../db/session.js';
 import { describeTarget, resolveDatabaseUrl } from '../db/url.js';
 import { UserError } from '../errors.js';
 import { diffByBuckets, diffByRanges } from './compare.js';
 import type { Lane, Progress, Suspect } from './compare.js';
 import { planPair } from './plan.js';
+import { recentQuery } from './sql.js';
 import type { Plan } from './plan.js';
 import { observe, sameState } from './recheck.js';
 import type { Observation } from './recheck.js';
@@ -45,17 +46,23 @@ async function reconcilePair(
   count: number,
 ): Promise<TableResult> {
   const started = Date.now();
-  const sourceUrl = resolveDatabaseUrl(spec.source);
-  const targetUrl = resolveDatabaseUrl(spec.target);
+  const sourceUrl = resolveUrl(spec.source, '--source');
+  const targetUrl = resolveUrl(spec.target, '--target');
   const label = `${describeTarget(sourceUrl)} ${spec.table}`;
   const state = { stage: 'connecting', progress: null as Progress | null };
   const lanes: Lane[] = [];
+  const opened: Session[] = [];
+  const open = async (url: string, flag: string): Promise<Session> => {
+    const session = await openSession(url, flag, options.timeoutSeconds);
+    opened.push(session);
+    return session;
+  };
 
   try {
     for (let i = 0; i < options.jobs; i++) {
       lanes.push({
-        source: await openSession(sourceUrl, '--source', options.timeoutSeconds),
-        target: await openSession(targetUrl, '--target', options.timeoutSeconds),
+        source: await open(sourceUrl, '--source'),
+        target: await open(targetUrl, '--target'),
       });
     }
     state.stage = 'reading the table definitions';
@@ -84,13 +91,26 @@ async function reconcilePair(
         : await diffByBuckets(lanes, plan, await countRows(lanes[0]!.source, plan), settings);
 
     state.stage = 'checking the differing rows again';
-    const verdict = await settle(lanes[0]!, plan, suspects, options);
+    const unsettled = plan.source.settle ? await recentSuspects(lanes[0]!, plan) : [];
+    const verdict = await settle(lanes[0]!, plan, mergeSuspects(suspects, unsettled), options);
     return tableResult(spec, plan, sourceUrl, targetUrl, progress, verdict, started);
   } catch (error) {
     if (error instanceof UserError && state.stage === 'connecting') throw error;
     throw interrupted(error, label, state, index, count);
   } finally {
-    await Promise.all(lanes.flatMap((lane) => [lane.source.close(), lane.target.close()]));
+    await Promise.all(opened.map((session) => session.close()));
+  }
+}
+
+/** resolveDatabaseUrl, with messages that name reconcile's own flag. */
+function resolveUrl(value: string, flag: string): string {
+  try {
+    return resolveDatabaseUrl(value);
+  } catch (error) {
+    if (error instanceof UserError) {
+      throw new UserError(error.message.replace(/^--db /, `${flag} `));
+    }
+    throw error;
   }
 }
 
@@ -98,6 +118,40 @@ async function countRows(session: Session, plan: Plan): Promise<number> {
   const filter = plan.source.filter ? ` WHERE (${plan.source.filter})` : '';
   const [[count] = []] = await session.query(`SELECT count(*) FROM ${plan.source.table}${filter}`);
   return Number(count ?? 0);
+}
+
+/** How many rows changed within the settle window are followed up, per side. */
+const RECENT_LIMIT = 10_000;
+
+/**
+ * Rows changed within the settle window were left out of the hashes; they are read again like
+ * suspects, so one that still differs once settled is not lost, and one still moving is in flight.
+ */
+async function recentSuspects(lane: Lane, plan: Plan): Promise<Suspect[]> {
+  const [a, b] = await Promise.all([
+    lane.source.query(recentQuery(plan.source, RECENT_LIMIT).sql),
+    lane.target.query(recentQuery(plan.target, RECENT_LIMIT).sql),
+  ]);
+  const suspects = new Map<string, Suspect>();
+  const add = (keyText: string, key: Cell[], side: 'sourceKey' | 'targetKey'): void => {
+    const known = suspects.get(keyText) ?? {
+      keyText,
+      kind: 'changed',
+      sourceKey: null,
+      targetKey: null,
+      recent: true,
+    };
+    known[side] = key;
+    suspects.set(keyText, known);
+  };
+  for (const [keyText, , ...key] of a) add(keyText!, key, 'sourceKey');
+  for (const [keyText, , ...key] of b) add(keyText!, key, 'targetKey');
+  return [...suspects.values()];
+}
+
+function mergeSuspects(found: Suspect[], recent: Suspect[]): Suspect[] {
+  const seen = new Set(found.map((suspect) => suspect.keyText));
+  return [...found, ...recent.filter((suspect) => !seen.has(suspect.keyText))];
 }
 
 interface Verdict {
@@ -118,7 +172,10 @@ async function settle(
   options: RunOptions,
 ): Promise<Verdict> {
   const verdict: Verdict = { confirmed: [], transient: [], inFlight: [] };
-  let pending = (await observe(lane, plan, suspects)).filter((seen) => seen.kind != null);
+  const first = await observe(lane, plan, suspects);
+  // A key that differed in the first pass but whose rows now agree changed while it was read.
+  verdict.transient.push(...first.filter((seen) => seen.kind == null && movedSince(seen)));
+  let pending = first.filter((seen) => seen.kind != null);
 
   for (let round = 0; round < options.recheckRounds && pending.length > 0; round++) {
     await sleep(options.recheckDelaySeconds * 1000);
@@ -139,6 +196,15 @@ async function settle(
   }
   verdict.inFlight.push(...pending);
   return verdict;
+}
+
+/**
+ * Whether rows found equal on a second read had differed on the first: not a key followed up
+ * only for being recent, and not a pair whose hashes differ only within a tolerance.
+ */
+function movedSince(seen: Observation): boolean {
+  if (seen.suspect.recent) return false;
+  return !(seen.source && seen.target && seen.source.hash !== seen.target.hash);
 }
 
 function keyObject(plan: Plan, seen: Observation): KeyObject {

@@ -186,3 +186,13 @@ export function rowsByKeysQuery(side: SideSql, keys: Cell[][]): Query {
   const where = whereClause([`${tuple(side.keys)} IN (${list.join(', ')})`, ...filterWhere(side)]);
   return { sql: `SELECT ${columns} FROM ${side.table}${where}`, params: params.values };
 }
+
+/** Rows changed within the settle window (left out of the hashes), up to a limit. */
+export function recentQuery(side: SideSql, limit: number): Query {
+  const recent = `${side.settle!.column} >= ${settleSince(side)}`;
+  const where = whereClause([recent, ...filterWhere(side)]);
+  return {
+    sql: `SELECT ${pairColumns(side)} FROM ${side.table}${where} LIMIT ${limit}`,
+    params: [],
+  };
+}
