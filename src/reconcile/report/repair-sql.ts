@@ -60,7 +60,29 @@ function valueOf(engine: Engine, column: ColumnPlan, display: Cell, canon: Cell)
   if (column.rule.kind === 'bytes') {
     return engine === 'postgresql' ? `'\\x${canon}'` : `X'${canon}'`;
   }
+  if (column.rule.kind === 'instant') {
+    return literal(engine, instantText(engine, canon, column.rule.precision) ?? display);
+  }
   return literal(engine, display);
+}
+
+/**
+ * An instant from its canonical form (microseconds since 1970, already rounded to the precision
+ * both sides keep), in UTC, so that a column keeping fewer digits gets the rounded value rather
+ * than one the server truncates. Only whole seconds pass through a Date.
+ */
+export function instantText(engine: Engine, micros: string, precision: number): string | null {
+  if (!/^-?\d+$/.test(micros)) return null;
+  const value = BigInt(micros);
+  const fraction = ((value % 1_000_000n) + 1_000_000n) % 1_000_000n;
+  const seconds = (value - fraction) / 1_000_000n;
+  const date = new Date(Number(seconds) * 1000);
+  if (Number.isNaN(date.getTime())) return null;
+
+  const whole = date.toISOString().slice(0, 19).replace('T', ' ');
+  const digits =
+    precision > 0 ? `.${fraction.toString().padStart(6, '0').slice(0, precision)}` : '';
+  return `${whole}${digits}${engine === 'postgresql' ? '+00' : ''}`;
 }
 
 export function literal(engine: Engine, value: Cell): string {
