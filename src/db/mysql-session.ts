@@ -31,7 +31,7 @@ function asText(field: TypeCastField, next: () => unknown): unknown {
 }
 
 export async function openMysqlSession(url: string, timeoutSeconds: number): Promise<Session> {
-  const where = describeTarget(url).replace(/:5432\//, ':3306/');
+  const where = describeMysql(url);
   let connection: Connection;
   try {
     connection = await mysql.createConnection({
@@ -121,6 +121,14 @@ function columnOf(row: Cell[]): ColumnInfo {
     bytewiseOrder: /_bin$/.test(collation!) || collation === '',
     isArray: false,
   };
+}
+
+/** `host:port/database` like describeTarget, with MySQL's default port. */
+function describeMysql(url: string): string {
+  const parsed = URL.canParse(url) ? new URL(url) : null;
+  if (!parsed) return describeTarget(url);
+  const database = decodeURIComponent(parsed.pathname.replace(/^\//, '')) || '(default database)';
+  return `${parsed.hostname || 'localhost'}:${parsed.port || '3306'}/${database}`;
 }
 
 const NETWORK_REASONS: Record<string, string> = {
