@@ -74,7 +74,7 @@ export function reconcileCommand(done: (code: number) => void): Command {
     )
     .option('--repair-sql <file>', 'write statements that would fix the target (never run)')
     .option('--history <file>', 'append this run, and say how long the pair has matched')
-    .option('--chunk-rows <n>', `rows per chunk (default ${DEFAULT_RUN_OPTIONS.chunkRows})`)
+    .option('--chunk-rows <n>', 'rows per chunk (default: the table size / 500, 2,000 to 50,000)')
     .option('--jobs <n>', `connections per side (default ${DEFAULT_RUN_OPTIONS.jobs})`)
     .option(
       '--recheck-delay <seconds>',
@@ -211,8 +211,8 @@ function pairFromDef(source: string, target: string, def: ReconcileTableDef): Pa
 function runOptions(flags: ReconcileFlags): RunOptions {
   const d = DEFAULT_RUN_OPTIONS;
   return {
-    chunkRows: integer(flags.chunkRows, '--chunk-rows', d.chunkRows, 1),
-    leafRows: d.leafRows,
+    chunkRows: flags.chunkRows == null ? null : integer(flags.chunkRows, '--chunk-rows', 0, 1),
+    leafRows: Math.min(d.leafRows, integer(flags.chunkRows, '--chunk-rows', d.leafRows, 1)),
     jobs: integer(flags.jobs, '--jobs', d.jobs, 1),
     recheckDelaySeconds: number(
       flags.recheckDelay ?? String(d.recheckDelaySeconds),

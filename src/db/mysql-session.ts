@@ -84,7 +84,12 @@ class MysqlSession implements Session {
     if (columns.length === 0) throw new UserError(`${this.where}: no table ${table}.`);
 
     const key = await this.query(PRIMARY_KEY, [schema, name]);
+    const [[estimate] = []] = await this.query(
+      'SELECT CAST(COALESCE(TABLE_ROWS, 0) AS CHAR) FROM information_schema.TABLES WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?',
+      [schema, name],
+    );
     return {
+      estimatedRows: Number(estimate ?? 0),
       name: table,
       columns: columns.map(columnOf),
       primaryKey: key.map(([column]) => column!),

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { UserError } from '../errors.js';
 import { describeTarget, scrubSecrets } from './url.js';
@@ -63,7 +64,10 @@ class PgSession implements Session {
 
   async query(sql: string, params: Cell[] = []): Promise<Cell[][]> {
     try {
+      // Named, so the server parses and plans a statement once per connection, not per chunk.
+      const name = `dbboundary_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
       const result = await this.client.query<Cell[]>({
+        name,
         text: sql,
         values: params,
         rowMode: 'array',
@@ -86,7 +90,12 @@ class PgSession implements Session {
     );
     const columns = await this.query(COLUMNS, [oid]);
     const key = await this.query(PRIMARY_KEY, [oid]);
+    const [[estimate] = []] = await this.query(
+      'SELECT greatest(reltuples, 0)::bigint::text FROM pg_class WHERE oid = $1::oid',
+      [oid],
+    );
     return {
+      estimatedRows: Number(estimate ?? 0),
       name: table,
       columns: columns.map((row) => columnOf(row, collate ?? '')),
       primaryKey: key.map(([name]) => name!),

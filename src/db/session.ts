@@ -24,6 +24,8 @@ export interface TableInfo {
   name: string;
   columns: ColumnInfo[];
   primaryKey: string[];
+  /** The catalog's row estimate (0 when unknown), for sizing chunks and buckets. */
+  estimatedRows: number;
 }
 
 export interface Session {

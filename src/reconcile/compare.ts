@@ -1,7 +1,7 @@
 import type { Cell, Session } from '../db/session.js';
 import {
   aggregateQuery,
-  boundariesQuery,
+  nextBoundaryQuery,
   bucketPairsQuery,
   bucketsQuery,
   pairsQuery,
@@ -39,6 +39,8 @@ export interface Progress {
 export interface DiffSettings {
   chunkRows: number;
   leafRows: number;
+  /** The source's estimated rows, for the progress bar until the last chunk is known. */
+  estimatedRows: number;
   onProgress: (progress: Progress) => void;
 }
 
@@ -53,7 +55,7 @@ interface Pair {
 }
 
 /** How many pieces a differing chunk is cut into before looking again. */
-const SPLIT_WAYS = 16;
+const SPLIT_WAYS = 8;
 const BUCKET_ROWS = 1_000;
 
 function run(session: Session, query: Query): Promise<Cell[][]> {
@@ -84,16 +86,14 @@ function rangesFrom(bounds: Cell[][], outer: KeyRange): KeyRange[] {
  */
 export async function diffByRanges(
   lanes: Lane[],
+  scout: Session,
   plan: { source: SideSql; target: SideSql },
   settings: DiffSettings,
 ): Promise<{ suspects: Suspect[]; progress: Progress }> {
-  const bounds = await run(
-    lanes[0]!.source,
-    boundariesQuery(plan.source, open(), settings.chunkRows),
-  );
-  const chunks = rangesFrom(bounds, open());
+  const next = chunkFeed(scout, plan.source, settings.chunkRows);
+  const estimate = Math.ceil(settings.estimatedRows / settings.chunkRows) + 1;
   const progress: Progress = {
-    total: chunks.length,
+    total: estimate,
     done: 0,
     rowsSource: 0,
     rowsTarget: 0,
@@ -101,7 +101,7 @@ export async function diffByRanges(
   };
   const suspects: Suspect[] = [];
 
-  await inLanes(lanes, chunks, async (lane, range) => {
+  await inLanes(lanes, next, async (lane, range) => {
     const [a, b] = await both(lane, plan, range);
     progress.rowsSource += a.count;
     progress.rowsTarget += b.count;
@@ -110,13 +110,59 @@ export async function diffByRanges(
       suspects.push(...(await narrow(lane, plan, range, a, b, settings)));
     }
     progress.done += 1;
+    progress.total = Math.max(progress.total, progress.done + 1);
     settings.onProgress(progress);
   });
+  progress.total = progress.done;
   return { suspects, progress };
 }
 
-function open(): KeyRange {
-  return { lower: null, upper: null };
+/** How many chunk boundaries the scout reads ahead of the lanes. */
+const READ_AHEAD = 16;
+
+/**
+ * The chunks in key order, read from the source's key index by a connection of their own while
+ * the lanes hash earlier chunks, so that finding boundaries costs no wall time.
+ */
+function chunkFeed(session: Session, side: SideSql, step: number): () => Promise<KeyRange | null> {
+  let lower: Cell[] | null = null;
+  let finished = false;
+  let chain: Promise<unknown> = Promise.resolve();
+  const produce = (): Promise<KeyRange | null> => {
+    const range = chain.then(async () => {
+      if (finished) return null;
+      const [bound] = await run(session, nextBoundaryQuery(side, { lower, upper: null }, step));
+      const chunk = { lower, upper: bound ?? null };
+      if (bound) lower = bound;
+      else finished = true;
+      return chunk;
+    });
+    chain = range.catch(() => undefined);
+    return range;
+  };
+
+  const ahead = Array.from({ length: READ_AHEAD }, produce);
+  return () => {
+    ahead.push(produce());
+    return ahead.shift()!;
+  };
+}
+
+/** Boundaries every `step` rows of the range, walking the key index from its lower end. */
+async function boundaries(
+  session: Session,
+  side: SideSql,
+  range: KeyRange,
+  step: number,
+): Promise<Cell[][]> {
+  const found: Cell[][] = [];
+  let lower = range.lower;
+  for (;;) {
+    const [next] = await run(session, nextBoundaryQuery(side, { lower, upper: range.upper }, step));
+    if (!next) return found;
+    found.push(next);
+    lower = next;
+  }
 }
 
 function both(lane: Lane, plan: { source: SideSql; target: SideSql }, range: KeyRange) {
@@ -142,7 +188,7 @@ async function narrow(
   const [session, side] =
     a.count >= b.count ? [lane.source, plan.source] : [lane.target, plan.target];
   const step = Math.max(1, Math.ceil(larger / SPLIT_WAYS));
-  const bounds = await run(session, boundariesQuery(side, range, step));
+  const bounds = await boundaries(session, side, range, step);
   if (bounds.length === 0) return comparePairs(lane, plan, range);
 
   const found: Suspect[] = [];
@@ -284,16 +330,19 @@ function bucketMap(rows: Cell[][]): Map<number, Aggregate> {
  */
 export async function inLanes<T>(
   lanes: Lane[],
-  tasks: T[],
+  tasks: T[] | (() => Promise<T | null>),
   work: (lane: Lane, task: T) => Promise<void>,
 ): Promise<void> {
-  const queue = [...tasks];
+  const queue = Array.isArray(tasks) ? [...tasks] : null;
+  const next = async (): Promise<T | null> =>
+    queue ? (queue.shift() ?? null) : (tasks as () => Promise<T | null>)();
   let failed = false;
   await Promise.all(
     lanes.map(async (lane) => {
-      while (!failed && queue.length > 0) {
-        const task = queue.shift()!;
+      while (!failed) {
         try {
+          const task = await next();
+          if (task == null) return;
           await work(lane, task);
         } catch (error) {
           failed = true;

@@ -78,8 +78,9 @@ async function reconcilePair(
 
     state.stage = 'comparing';
     const settings = {
-      chunkRows: options.chunkRows,
+      chunkRows: options.chunkRows ?? chunkRowsFor(sourceInfo.estimatedRows),
       leafRows: options.leafRows,
+      estimatedRows: sourceInfo.estimatedRows,
       onProgress: (progress: Progress) => {
         state.progress = progress;
         onProgress({ ...progress, table: spec.table });
@@ -87,8 +88,8 @@ async function reconcilePair(
     };
     const { suspects, progress } =
       plan.mode === 'range'
-        ? await diffByRanges(lanes, plan, settings)
-        : await diffByBuckets(lanes, plan, await countRows(lanes[0]!.source, plan), settings);
+        ? await diffByRanges(lanes, await open(sourceUrl, '--source'), plan, settings)
+        : await diffByBuckets(lanes, plan, sourceInfo.estimatedRows, settings);
 
     state.stage = 'checking the differing rows again';
     const unsettled = plan.source.settle ? await recentSuspects(lanes[0]!, plan) : [];
@@ -114,10 +115,12 @@ function resolveUrl(value: string, flag: string): string {
   }
 }
 
-async function countRows(session: Session, plan: Plan): Promise<number> {
-  const filter = plan.source.filter ? ` WHERE (${plan.source.filter})` : '';
-  const [[count] = []] = await session.query(`SELECT count(*) FROM ${plan.source.table}${filter}`);
-  return Number(count ?? 0);
+/**
+ * About 500 chunks, between 2,000 and 50,000 rows each: a chunk holding a difference is hashed
+ * twice, so smaller chunks keep that second pass short, and larger ones keep round trips few.
+ */
+export function chunkRowsFor(estimatedRows: number): number {
+  return Math.min(50_000, Math.max(2_000, Math.round(estimatedRows / 500)));
 }
 
 /** How many rows changed within the settle window are followed up, per side. */

@@ -105,15 +105,17 @@ function asText(side: SideSql, expression: string): string {
   return side.engine === 'postgresql' ? `(${expression})::text` : `CAST(${expression} AS CHAR)`;
 }
 
-/** Every step-th key in key order within the range: boundaries of chunks of `step` rows. */
-export function boundariesQuery(side: SideSql, range: KeyRange, step: number): Query {
+/**
+ * The key `step` rows after the range's lower end, in key order: the next chunk boundary. An
+ * index-only scan of the key serves it; null past the range's end.
+ */
+export function nextBoundaryQuery(side: SideSql, range: KeyRange, step: number): Query {
   const params = new Params(side.engine);
   const where = whereClause([...rangeWhere(side, range, params), ...filterWhere(side)]);
-  const names = side.keys.map((_, index) => `k${index}`);
-  const select = side.keys.map((key, index) => `${key} AS ${names[index]}`).join(', ');
-  const sql =
-    `SELECT ${names.join(', ')} FROM (SELECT ${select}, row_number() OVER (ORDER BY ${side.keys.join(', ')}) AS rn` +
-    ` FROM ${side.table}${where}) b WHERE rn % ${step} = 0 ORDER BY rn`;
+  // The outputs get names of their own, so that ORDER BY names the key columns, not their text.
+  const select = side.keys.map((key, index) => `${asText(side, key)} AS b${index}`).join(', ');
+  const order = side.keys.map((key) => `${side.table}.${key}`).join(', ');
+  const sql = `SELECT ${select} FROM ${side.table}${where} ORDER BY ${order} LIMIT 1 OFFSET ${step}`;
   return { sql, params: params.values };
 }
 

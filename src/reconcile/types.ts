@@ -23,7 +23,8 @@ export interface PairSpec {
 }
 
 export interface RunOptions {
-  chunkRows: number;
+  /** Rows per chunk; null sizes chunks from the table's estimated rows. */
+  chunkRows: number | null;
   leafRows: number;
   jobs: number;
   recheckDelaySeconds: number;
@@ -32,8 +33,8 @@ export interface RunOptions {
 }
 
 export const DEFAULT_RUN_OPTIONS: RunOptions = {
-  chunkRows: 50_000,
-  leafRows: 2_000,
+  chunkRows: null,
+  leafRows: 1_000,
   jobs: 2,
   recheckDelaySeconds: 5,
   recheckRounds: 3,
