@@ -242,6 +242,40 @@ describe('keys', () => {
     expect(onlyTable(run).differences.missing).toEqual([{ id: '9007199254740993' }]);
   });
 
+  it('orders chunks by key value, and cuts a range where only the target has rows', async () => {
+    const setup = `CREATE TABLE n (id int PRIMARY KEY, v int);
+      INSERT INTO n SELECT g, g FROM generate_series(1, 1000) g;`;
+    const source = await database(setup);
+    const target = await database(
+      `${setup} DELETE FROM n WHERE id IN (9, 10, 99, 100, 555, 999, 1000);
+       INSERT INTO n SELECT g, g FROM generate_series(2000, 2029) g;`,
+    );
+
+    const run = await reconcileJson([
+      '--source',
+      source.url,
+      '--target',
+      target.url,
+      '--table',
+      'n',
+      '--chunk-rows',
+      '7',
+    ]);
+
+    const table = onlyTable(run);
+    expect(keysOf(table.differences.missing)).toEqual([
+      '10',
+      '100',
+      '1000',
+      '555',
+      '9',
+      '99',
+      '999',
+    ]);
+    expect(table.differences.extra).toHaveLength(30);
+    expect(table.rows).toEqual({ source: 1000, target: 1023 });
+  });
+
   it('chunks composite keys by row values', async () => {
     const setup = `CREATE TABLE lines (order_id int, line date, qty int, PRIMARY KEY (order_id, line));
       INSERT INTO lines SELECT o, '2024-01-01'::date + l, o * l FROM generate_series(1, 30) o,
