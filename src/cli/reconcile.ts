@@ -34,6 +34,7 @@ interface ReconcileFlags {
   history?: string;
   chunkRows?: string;
   jobs?: string;
+  maxDifferences?: string;
   recheckDelay?: string;
   recheckRounds?: string;
   timeout?: string;
@@ -75,6 +76,10 @@ export function reconcileCommand(done: (code: number) => void): Command {
     .option('--repair-sql <file>', 'write statements that would fix the target (never run)')
     .option('--history <file>', 'append this run, and say how long the pair has matched')
     .option('--chunk-rows <n>', 'rows per chunk (default: the table size / 500, 2,000 to 50,000)')
+    .option(
+      '--max-differences <n>',
+      `stop comparing after this many differing rows (default ${DEFAULT_RUN_OPTIONS.maxDifferences})`,
+    )
     .option('--jobs <n>', `connections per side (default ${DEFAULT_RUN_OPTIONS.jobs})`)
     .option(
       '--recheck-delay <seconds>',
@@ -213,6 +218,7 @@ function runOptions(flags: ReconcileFlags): RunOptions {
   return {
     chunkRows: flags.chunkRows == null ? null : integer(flags.chunkRows, '--chunk-rows', 0, 1),
     leafRows: Math.min(d.leafRows, integer(flags.chunkRows, '--chunk-rows', d.leafRows, 1)),
+    maxDifferences: integer(flags.maxDifferences, '--max-differences', d.maxDifferences, 1),
     jobs: integer(flags.jobs, '--jobs', d.jobs, 1),
     recheckDelaySeconds: number(
       flags.recheckDelay ?? String(d.recheckDelaySeconds),

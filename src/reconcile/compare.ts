@@ -34,6 +34,8 @@ export interface Progress {
   rowsSource: number;
   rowsTarget: number;
   differing: number;
+  /** Set when the run stopped taking chunks because too many rows differed. */
+  truncated: boolean;
 }
 
 export interface DiffSettings {
@@ -41,6 +43,8 @@ export interface DiffSettings {
   leafRows: number;
   /** The source's estimated rows, for the progress bar until the last chunk is known. */
   estimatedRows: number;
+  /** Differing rows after which no more chunks are compared, so memory stays bounded. */
+  maxSuspects: number;
   onProgress: (progress: Progress) => void;
 }
 
@@ -90,7 +94,7 @@ export async function diffByRanges(
   plan: { source: SideSql; target: SideSql },
   settings: DiffSettings,
 ): Promise<{ suspects: Suspect[]; progress: Progress }> {
-  const next = chunkFeed(scout, plan.source, settings.chunkRows);
+  const feed = chunkFeed(scout, plan.source, settings.chunkRows);
   const estimate = Math.ceil(settings.estimatedRows / settings.chunkRows) + 1;
   const progress: Progress = {
     total: estimate,
@@ -98,8 +102,13 @@ export async function diffByRanges(
     rowsSource: 0,
     rowsTarget: 0,
     differing: 0,
+    truncated: false,
   };
   const suspects: Suspect[] = [];
+  const next = async (): Promise<KeyRange | null> => {
+    progress.truncated ||= suspects.length >= settings.maxSuspects;
+    return progress.truncated ? null : feed();
+  };
 
   await inLanes(lanes, next, async (lane, range) => {
     const [a, b] = await both(lane, plan, range);
@@ -113,7 +122,7 @@ export async function diffByRanges(
     progress.total = Math.max(progress.total, progress.done + 1);
     settings.onProgress(progress);
   });
-  progress.total = progress.done;
+  if (!progress.truncated) progress.total = progress.done;
   return { suspects, progress };
 }
 
@@ -289,6 +298,7 @@ export async function diffByBuckets(
     rowsSource: sum(source),
     rowsTarget: sum(target),
     differing: differing.length,
+    truncated: false,
   };
   settings.onProgress(progress);
 
@@ -299,7 +309,11 @@ export async function diffByBuckets(
   }
 
   const suspects: Suspect[] = [];
-  await inLanes(lanes, batches, async (worker, chosen) => {
+  const next = async (): Promise<number[] | null> => {
+    progress.truncated ||= suspects.length >= settings.maxSuspects && batches.length > 0;
+    return progress.truncated ? null : (batches.shift() ?? null);
+  };
+  await inLanes(lanes, next, async (worker, chosen) => {
     const [x, y] = await Promise.all([
       run(worker.source, bucketPairsQuery(plan.source, buckets, chosen)),
       run(worker.target, bucketPairsQuery(plan.target, buckets, chosen)),

@@ -81,6 +81,7 @@ async function reconcilePair(
       chunkRows: options.chunkRows ?? chunkRowsFor(sourceInfo.estimatedRows),
       leafRows: options.leafRows,
       estimatedRows: sourceInfo.estimatedRows,
+      maxSuspects: options.maxDifferences,
       onProgress: (progress: Progress) => {
         state.progress = progress;
         onProgress({ ...progress, table: spec.table });
@@ -94,6 +95,7 @@ async function reconcilePair(
     state.stage = 'checking the differing rows again';
     const unsettled = plan.source.settle ? await recentSuspects(lanes[0]!, plan) : [];
     const verdict = await settle(lanes[0]!, plan, mergeSuspects(suspects, unsettled), options);
+    if (progress.truncated) truncatedNote(plan, progress, verdict, label, options.maxDifferences);
     return tableResult(spec, plan, sourceUrl, targetUrl, progress, verdict, started);
   } catch (error) {
     if (error instanceof UserError && state.stage === 'connecting') throw error;
@@ -155,6 +157,29 @@ async function recentSuspects(lane: Lane, plan: Plan): Promise<Suspect[]> {
 function mergeSuspects(found: Suspect[], recent: Suspect[]): Suspect[] {
   const seen = new Set(found.map((suspect) => suspect.keyText));
   return [...found, ...recent.filter((suspect) => !seen.has(suspect.keyText))];
+}
+
+/**
+ * A run that stopped early for too many differences can still say the tables differ, but
+ * never that they match: without a confirmed difference it is an error.
+ */
+function truncatedNote(
+  plan: Plan,
+  progress: Progress,
+  verdict: Verdict,
+  label: string,
+  limit: number,
+): void {
+  const where = `after ${progress.done} ${plan.mode === 'range' ? 'chunks' : 'buckets'} of about ${progress.total}`;
+  const what = `${limit.toLocaleString('en-US')} differing rows (--max-differences) reached ${where}`;
+  if (verdict.confirmed.length === 0) {
+    throw new UserError(
+      `reconcile stopped on ${label}: ${what} and none stayed different on a second read, so there is no result; compare a part with --filter, or raise --max-differences.`,
+    );
+  }
+  plan.notes.push(
+    `${what}: the rest of the table was not compared (a whole column differing, such as a type or unit change, looks like this; --max-differences raises the limit).`,
+  );
 }
 
 interface Verdict {

@@ -26,6 +26,7 @@ export interface RunOptions {
   /** Rows per chunk; null sizes chunks from the table's estimated rows. */
   chunkRows: number | null;
   leafRows: number;
+  maxDifferences: number;
   jobs: number;
   recheckDelaySeconds: number;
   recheckRounds: number;
@@ -35,6 +36,7 @@ export interface RunOptions {
 export const DEFAULT_RUN_OPTIONS: RunOptions = {
   chunkRows: null,
   leafRows: 1_000,
+  maxDifferences: 100_000,
   jobs: 2,
   recheckDelaySeconds: 5,
   recheckRounds: 3,

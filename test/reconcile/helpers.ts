@@ -18,6 +18,7 @@ export interface JsonTable {
   };
   transient: { kind: string; key: Record<string, string | null> }[];
   inFlight: { kind: string; key: Record<string, string | null> }[];
+  notes: string[];
   matchingSince?: string;
 }
 

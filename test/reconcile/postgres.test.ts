@@ -129,6 +129,31 @@ describe('PostgreSQL to PostgreSQL', () => {
     expect(changedSummary(table)).toHaveLength(15);
   });
 
+  it('stops at --max-differences and still reports what it confirmed', async () => {
+    const run = await reconcileJson([
+      '--source',
+      source.url,
+      '--target',
+      target.url,
+      '--table',
+      'items',
+      '--chunk-rows',
+      '4',
+      '--max-differences',
+      '3',
+    ]);
+
+    expect(run.exitCode).toBe(1);
+    const table = onlyTable(run);
+    const found =
+      table.differences.missing.length +
+      table.differences.extra.length +
+      table.differences.changed.length;
+    expect(found).toBeGreaterThanOrEqual(3);
+    expect(found).toBeLessThan(17);
+    expect(table.notes.join(' ')).toContain('3 differing rows (--max-differences) reached after');
+  });
+
   it('writes repair SQL that makes the target match when run', async () => {
     const repaired = await database(ALL_TYPES);
     await sql(

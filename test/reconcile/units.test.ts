@@ -87,6 +87,7 @@ describe('names and progress', () => {
       rowsSource: 12345,
       rowsTarget: 12345,
       differing: 0,
+      truncated: false,
     });
     expect(line).toBe('orders [########----------------------] 1/4 · 12,345 rows · 0 differing');
   });
