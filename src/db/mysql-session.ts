@@ -124,6 +124,7 @@ function columnOf(row: Cell[]): ColumnInfo {
       ? Number(precision ?? 0)
       : null,
     bytewiseOrder: /_bin$/.test(collation!) || collation === '',
+    caseInsensitive: /_ci$/.test(collation!),
     isArray: false,
   };
 }

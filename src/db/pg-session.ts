@@ -135,6 +135,7 @@ function columnOf(row: Cell[], databaseCollation: string): ColumnInfo {
     type: isArray === 'true' ? `${elementType}[]` : type!,
     fractionDigits: TIME_TYPES.has(type!) ? (Number(typmod) >= 0 ? Number(typmod) : 6) : null,
     bytewiseOrder: effective === 'C' || effective === 'POSIX' || effective === 'ucs_basic',
+    caseInsensitive: false,
     isArray: isArray === 'true',
   };
 }

@@ -16,6 +16,8 @@ export interface ColumnInfo {
   fractionDigits: number | null;
   /** Whether text of this column orders byte by byte (C, POSIX, *_bin) on its side. */
   bytewiseOrder: boolean;
+  /** Whether equal-ignoring-case text counts as one value there (MySQL *_ci collations). */
+  caseInsensitive: boolean;
   isArray: boolean;
 }
 

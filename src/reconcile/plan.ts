@@ -54,6 +54,7 @@ export function planPair(spec: PairSpec, source: Side, target: Side): Plan {
   const scheme: HashScheme =
     source.engine === 'postgresql' && target.engine === 'postgresql' ? 'fast' : 'portable';
   const mode = chooseMode(spec, source, target, keys, notes);
+  noteCaseInsensitiveKeys(source, target, keys, notes);
   return {
     mode,
     scheme,
@@ -145,6 +146,24 @@ function chooseMode(
     return 'bucket';
   }
   return 'range';
+}
+
+/** Keys that differ only in case are one row under a *_ci collation and two elsewhere. */
+function noteCaseInsensitiveKeys(
+  source: Side,
+  target: Side,
+  keys: ColumnPlan[],
+  notes: string[],
+): void {
+  const folded = keys.filter(
+    (key) =>
+      findColumn(source, key.source)!.caseInsensitive !==
+      findColumn(target, key.target)!.caseInsensitive,
+  );
+  if (folded.length === 0) return;
+  notes.push(
+    `key ${folded.map((key) => key.source).join(', ')} ignores case on one side only: keys that differ only in case are one row there, and show as missing or extra.`,
+  );
 }
 
 function sameOrder(source: Side, target: Side, key: ColumnPlan): boolean {

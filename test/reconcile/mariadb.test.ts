@@ -173,6 +173,7 @@ describe('PostgreSQL and MariaDB', () => {
 
     const table = onlyTable(run);
     expect(table.mode).toBe('bucket');
+    expect(table.notes.join(' ')).toContain('key code ignores case on one side only');
     expect(table.differences.missing).toEqual([{ code: 'a_b' }]);
     expect(changedSummary(table)).toEqual(['é: v']);
   });
