@@ -172,6 +172,31 @@ describe('safety', () => {
     expect(result.stdout).toBe('');
   });
 
+  it('a query past --timeout ends with exit 2, never a match', async () => {
+    await withClient(target.url, async (locker) => {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE orders IN ACCESS EXCLUSIVE MODE');
+      try {
+        const run = await runCli([
+          'reconcile',
+          '--source',
+          source.url,
+          '--target',
+          target.url,
+          '--table',
+          'orders',
+          '--timeout',
+          '1',
+        ]);
+        expect(run.exitCode).toBe(2);
+        expect(run.stderr).toMatch(/reconcile stopped on .* orders .*longer than the timeout/);
+        expect(run.stdout).toBe('');
+      } finally {
+        await locker.query('ROLLBACK');
+      }
+    });
+  });
+
   it('never shows the password of a connection URL', async () => {
     const secret = 's3cret-Pa55';
     const withPassword = (db: TempDatabase) => db.url.replace('postgres@', `postgres:${secret}@`);
