@@ -89,6 +89,7 @@ class MysqlSession implements Session {
       [schema, name],
     );
     return {
+      serverVersion: 0,
       estimatedRows: Number(estimate ?? 0),
       name: table,
       columns: columns.map(columnOf),

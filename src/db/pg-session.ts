@@ -94,7 +94,9 @@ class PgSession implements Session {
       'SELECT greatest(reltuples, 0)::bigint::text FROM pg_class WHERE oid = $1::oid',
       [oid],
     );
+    const [[version] = []] = await this.query("SELECT current_setting('server_version_num')");
     return {
+      serverVersion: Number(version ?? 0),
       estimatedRows: Number(estimate ?? 0),
       name: table,
       columns: columns.map((row) => columnOf(row, collate ?? '')),

@@ -28,6 +28,8 @@ export interface TableInfo {
   primaryKey: string[];
   /** The catalog's row estimate (0 when unknown), for sizing chunks and buckets. */
   estimatedRows: number;
+  /** server_version_num on PostgreSQL; 0 on MySQL. */
+  serverVersion: number;
 }
 
 export interface Session {

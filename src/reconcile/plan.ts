@@ -1,6 +1,6 @@
 import type { ColumnInfo, Engine, TableInfo } from '../db/session.js';
 import { UserError } from '../errors.js';
-import { canonicalSql, classOf, kindOf } from './normalize.js';
+import { canonicalSql, classOf, kindOf, typedHashable } from './normalize.js';
 import type { HashScheme, Rule, TypeClass } from './normalize.js';
 import { quoteIdent, quoteTable } from './sql.js';
 import type { SideSql } from './sql.js';
@@ -54,14 +54,15 @@ export function planPair(spec: PairSpec, source: Side, target: Side): Plan {
   const scheme: HashScheme =
     source.engine === 'postgresql' && target.engine === 'postgresql' ? 'fast' : 'portable';
   const mode = chooseMode(spec, source, target, keys, notes);
+  const typed = typedColumns(source, target, columns);
   noteCaseInsensitiveKeys(source, target, keys, notes);
   return {
     mode,
     scheme,
     keys,
     columns,
-    source: sideSql(spec, source, scheme, keys, columns, 'source'),
-    target: sideSql(spec, target, scheme, keys, columns, 'target'),
+    source: sideSql(spec, source, scheme, keys, columns, 'source', typed),
+    target: sideSql(spec, target, scheme, keys, columns, 'target', typed),
     notes,
   };
 }
@@ -148,6 +149,24 @@ function chooseMode(
   return 'range';
 }
 
+/**
+ * Which columns the typed row hash takes as they are: only between PostgreSQL 14+ servers (which
+ * have hash_record_extended), and null when no column qualifies.
+ */
+function typedColumns(source: Side, target: Side, columns: ColumnPlan[]): boolean[] | null {
+  const capable = (side: Side): boolean =>
+    side.engine === 'postgresql' && side.info.serverVersion >= 140000;
+  if (!capable(source) || !capable(target) || columns.length === 0) return null;
+  const typed = columns.map((column) =>
+    typedHashable(
+      findColumn(source, column.source)!,
+      findColumn(target, column.target)!,
+      column.rule,
+    ),
+  );
+  return typed.some(Boolean) ? typed : null;
+}
+
 /** Keys that differ only in case are one row under a *_ci collation and two elsewhere. */
 function noteCaseInsensitiveKeys(
   source: Side,
@@ -186,6 +205,7 @@ function sideSql(
   keys: ColumnPlan[],
   columns: ColumnPlan[],
   which: 'source' | 'target',
+  typed: boolean[] | null,
 ): SideSql {
   const { engine } = side;
   const nameOf = (column: ColumnPlan): string => column[which];
@@ -213,6 +233,11 @@ function sideSql(
     keyCasts: keys.map((key) => mysqlCast(side, nameOf(key))),
     keyCanon: keys.map(canonical),
     canon: columns.map(canonical),
+    typedHash: typed
+      ? columns.map((column) =>
+          typed[columns.indexOf(column)] ? quoteIdent(engine, nameOf(column)) : canonical(column),
+        )
+      : null,
     display: columns.map(display),
     filter: which === 'source' ? spec.filter : (spec.targetFilter ?? spec.filter),
     settle: settleOf(spec, side, which),

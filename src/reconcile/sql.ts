@@ -22,6 +22,11 @@ export interface SideSql {
   /** Canonical text of each key column and each compared column. */
   keyCanon: string[];
   canon: string[];
+  /**
+   * Between PostgreSQL 14+ servers with the same column types: what the typed row hash takes per
+   * column (the column itself where its own hash already holds the rule, else its canonical text).
+   */
+  typedHash: string[] | null;
   /** Each compared column as the database prints it, for the report. */
   display: string[];
   filter: string | null;
@@ -64,6 +69,7 @@ function keyForm(side: SideSql): string {
 }
 
 function rowHash(side: SideSql): string {
+  if (side.typedHash) return `hash_record_extended(ROW(${side.typedHash.join(', ')}), 0)`;
   return hashSql(side.engine, side.scheme, rowFormSql(side.engine, side.scheme, side.canon));
 }
 
