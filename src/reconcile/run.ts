@@ -122,7 +122,7 @@ function resolveUrl(value: string, flag: string): string {
  * twice, so smaller chunks keep that second pass short, and larger ones keep round trips few.
  */
 export function chunkRowsFor(estimatedRows: number): number {
-  return Math.min(50_000, Math.max(2_000, Math.round(estimatedRows / 500)));
+  return Math.min(100_000, Math.max(5_000, Math.round(estimatedRows / 200)));
 }
 
 /** How many rows changed within the settle window are followed up, per side. */
