@@ -70,6 +70,7 @@ async function reconcilePair(
       lanes[0]!.source.describeTable(spec.table),
       lanes[0]!.target.describeTable(spec.targetTable),
     ]);
+    state.stage = 'planning';
     const plan = planPair(
       spec,
       { engine: lanes[0]!.source.engine, info: sourceInfo },
@@ -98,7 +99,8 @@ async function reconcilePair(
     if (progress.truncated) truncatedNote(plan, progress, verdict, label, options.maxDifferences);
     return tableResult(spec, plan, sourceUrl, targetUrl, progress, verdict, started);
   } catch (error) {
-    if (error instanceof UserError && state.stage === 'connecting') throw error;
+    // Connection and planning mistakes explain themselves; a failure mid-run says how far it got.
+    if (error instanceof UserError && ['connecting', 'planning'].includes(state.stage)) throw error;
     throw interrupted(error, label, state, index, count);
   } finally {
     await Promise.all(opened.map((session) => session.close()));

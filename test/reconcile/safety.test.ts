@@ -283,6 +283,35 @@ reconcile:
     expect(third.stdout).toContain('the matching streak starts again');
   });
 
+  it('reports a malformed reconcile section with its lines, before connecting', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'dbboundary-rc-'));
+    writeFileSync(
+      path.join(dir, 'dbboundary.yaml'),
+      `version: 1
+contexts:
+  orders:
+    code: ["src/**"]
+reconcile:
+  source: env:OLD_DB
+  tables:
+    - table: public.orders
+      tolerance: { weight: lots }
+      mode: fastest
+`,
+    );
+
+    const run = await runCli(['reconcile'], { cwd: dir });
+
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain(
+      'dbboundary.yaml:9: reconcile.tables[0].tolerance.weight must be a number',
+    );
+    expect(run.stderr).toContain(
+      'dbboundary.yaml:10: reconcile.tables[0].mode must be one of auto, range, bucket',
+    );
+    expect(run.stderr).toContain('dbboundary.yaml:6: reconcile.target is required');
+  });
+
   it('points at a column only the target has', async () => {
     const source = await database(ORDERS);
     const target = await database(`${ORDERS} ALTER TABLE orders ADD COLUMN note text;`);
