@@ -75,7 +75,7 @@ export function reconcileCommand(done: (code: number) => void): Command {
     )
     .option('--repair-sql <file>', 'write statements that would fix the target (never run)')
     .option('--history <file>', 'append this run, and say how long the pair has matched')
-    .option('--chunk-rows <n>', 'rows per chunk (default: the table size / 500, 2,000 to 50,000)')
+    .option('--chunk-rows <n>', 'rows per chunk (default: the table size / 500, 5,000 to 50,000)')
     .option(
       '--max-differences <n>',
       `stop comparing after this many differing rows (default ${DEFAULT_RUN_OPTIONS.maxDifferences})`,

@@ -120,11 +120,11 @@ function resolveUrl(value: string, flag: string): string {
 }
 
 /**
- * About 500 chunks, between 2,000 and 50,000 rows each: a chunk holding a difference is hashed
+ * About 500 chunks, between 5,000 and 50,000 rows each: a chunk holding a difference is hashed
  * twice, so smaller chunks keep that second pass short, and larger ones keep round trips few.
  */
 export function chunkRowsFor(estimatedRows: number): number {
-  return Math.min(100_000, Math.max(5_000, Math.round(estimatedRows / 200)));
+  return Math.min(50_000, Math.max(5_000, Math.round(estimatedRows / 500)));
 }
 
 /** How many rows changed within the settle window are followed up, per side. */
