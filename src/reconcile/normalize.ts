@@ -179,9 +179,11 @@ function mysqlCanonical(type: TypeClass, c: string, rule: Rule): string {
     case 'numeric':
       return mysqlTrimScale(`CAST(${c} AS CHAR)`);
     case 'float':
-      return rule.tolerance == null
-        ? `CAST(CAST(${c} AS DOUBLE) + 0e0 AS CHAR)`
-        : `CAST(ROUND(CAST(${c} AS DOUBLE) / ${rule.tolerance}e0) + 0e0 AS CHAR)`;
+      return mysqlFloatText(
+        rule.tolerance == null
+          ? `CAST(CAST(${c} AS DOUBLE) + 0e0 AS CHAR)`
+          : `CAST(ROUND(CAST(${c} AS DOUBLE) / ${rule.tolerance}e0) + 0e0 AS CHAR)`,
+      );
     case 'bool':
       return `CAST(${c} AS CHAR)`;
     case 'uuid':
@@ -199,6 +201,22 @@ function mysqlCanonical(type: TypeClass, c: string, rule: Rule): string {
     case 'other':
       return type === 'bytes' ? `LOWER(HEX(${c}))` : `CONVERT(${c} USING utf8mb4)`;
   }
+}
+
+/**
+ * A MySQL double's text in PostgreSQL's form. Both print the shortest digits that read back
+ * exactly, but PostgreSQL writes exponents as e+15 and e-05 and switches to them below 1e-4,
+ * where MySQL writes e15 and keeps plain decimals down to 1e-15.
+ */
+function mysqlFloatText(text: string): string {
+  const t = `@t`;
+  const exponent = `REGEXP_REPLACE(REGEXP_REPLACE(${t}, 'e([0-9])', 'e+\\\\1'), 'e([+-])([0-9])$', 'e\\\\10\\\\2')`;
+  const digits = `TRIM(LEADING '0' FROM SUBSTRING_INDEX(${t}, '.', -1))`;
+  const zeros = `(CHAR_LENGTH(SUBSTRING_INDEX(${t}, '.', -1)) - CHAR_LENGTH(${digits}))`;
+  const mantissa = `CONCAT(LEFT(${digits}, 1), IF(CHAR_LENGTH(${digits}) > 1, CONCAT('.', SUBSTRING(${digits}, 2)), ''))`;
+  const small = `CONCAT(IF(${t} LIKE '-%', '-', ''), ${mantissa}, 'e-', LPAD(${zeros} + 1, 2, '0'))`;
+  const form = `CASE WHEN ${t} LIKE '%e%' THEN ${exponent} WHEN ${t} REGEXP '^-{0,1}0\\\\.0000' THEN ${small} ELSE ${t} END`;
+  return form.replaceAll(t, `(${text})`);
 }
 
 /** 1.500 -> 1.5, 2.000 -> 2, 100 stays 100, -0.00 -> 0. */

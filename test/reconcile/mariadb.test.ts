@@ -152,6 +152,32 @@ describe('PostgreSQL and MariaDB', () => {
     expect(onlyTable(again).status).toBe('match');
   });
 
+  it('holds doubles equal across engines whatever notation each prints', async () => {
+    const values = ['1.5e-5', '1e20', '1e-16', '-2.5e-300', '0.1', '123456789012345.6', '-0.0'];
+    const rows = values.map((value, index) => `(${index + 1}, ${value})`).join(', ');
+    const pgSource = await pg(`CREATE TABLE f (id int PRIMARY KEY, v float8);
+      INSERT INTO f VALUES ${rows}, (8, 0.3);`);
+    const mariaTarget = await maria([
+      'CREATE TABLE f (id int PRIMARY KEY, v double)',
+      `INSERT INTO f VALUES ${rows.replaceAll(/, (-?[\d.]+)\)/g, ', $1e0)')}, (8, 0.1e0 + 0.2e0)`,
+    ]);
+
+    const run = await reconcileJson([
+      '--source',
+      pgSource.url,
+      '--target',
+      mariaTarget.url,
+      '--table',
+      'f',
+    ]);
+
+    expect(changedSummary(onlyTable(run))).toEqual(['8: v']);
+    expect(onlyTable(run).differences.changed[0]!.columns.v).toEqual({
+      source: '0.3',
+      target: '0.30000000000000004',
+    });
+  });
+
   it('compares text keys that the two engines sort differently by hash buckets', async () => {
     const keys = ['B', 'a-c', 'a_b', 'ab', 'é', 'Z'];
     const mariaSource = await maria([
