@@ -81,7 +81,11 @@ class MysqlSession implements Session {
     const parts = splitTableName(table);
     const [schema, name] = parts.length > 1 ? parts : [null, parts[0] ?? ''];
     const columns = await this.query(COLUMNS, [schema, name]);
-    if (columns.length === 0) throw new UserError(`${this.where}: no table ${table}.`);
+    if (columns.length === 0) {
+      throw new UserError(
+        `${this.where}: no table ${table}; give it as schema.table, as the database names it.`,
+      );
+    }
 
     const key = await this.query(PRIMARY_KEY, [schema, name]);
     const [[estimate] = []] = await this.query(

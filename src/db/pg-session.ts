@@ -83,7 +83,11 @@ class PgSession implements Session {
       .map((part) => `"${part.replaceAll('"', '""')}"`)
       .join('.');
     const [[oid] = []] = await this.query('SELECT to_regclass($1)::oid::text', [quoted]);
-    if (oid == null) throw new UserError(`${this.where}: no table ${table}.`);
+    if (oid == null) {
+      throw new UserError(
+        `${this.where}: no table ${table}; give it as schema.table, as the database names it.`,
+      );
+    }
 
     const [[collate] = []] = await this.query(
       'SELECT datcollate FROM pg_database WHERE datname = current_database()',

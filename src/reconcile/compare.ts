@@ -104,6 +104,7 @@ export async function diffByRanges(
     differing: 0,
     truncated: false,
   };
+  settings.onProgress(progress);
   const suspects: Suspect[] = [];
   const next = async (): Promise<KeyRange | null> => {
     progress.truncated ||= suspects.length >= settings.maxSuspects;

@@ -100,7 +100,9 @@ async function reconcilePair(
     return tableResult(spec, plan, sourceUrl, targetUrl, progress, verdict, started);
   } catch (error) {
     // Connection and planning mistakes explain themselves; a failure mid-run says how far it got.
-    if (error instanceof UserError && ['connecting', 'planning'].includes(state.stage)) throw error;
+    const midRun = state.stage === 'comparing' || state.stage.startsWith('checking');
+    const driverFailure = error instanceof UserError && /^query on /.test(error.message);
+    if (error instanceof UserError && !midRun && !driverFailure) throw error;
     throw interrupted(error, label, state, index, count);
   } finally {
     await Promise.all(opened.map((session) => session.close()));

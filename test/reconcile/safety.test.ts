@@ -157,7 +157,8 @@ describe('safety', () => {
       const rows = await sql<{ n: string }>(
         target,
         `SELECT count(pg_terminate_backend(pid))::text AS n FROM pg_stat_activity
-         WHERE application_name = 'dbboundary reconcile' AND datname = current_database()`,
+         WHERE application_name = 'dbboundary reconcile' AND datname = current_database()
+           AND query LIKE '%hash%'`,
       );
       killed = Number(rows[0]!.n);
       if (killed === 0) await new Promise((resolve) => setTimeout(resolve, 20));
@@ -167,7 +168,7 @@ describe('safety', () => {
     expect(killed).toBeGreaterThan(0);
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(
-      /reconcile stopped on 127\.0\.0\.1:5432\/\w+ orders (after \d+ of \d+ chunks|while )/,
+      /reconcile stopped on 127\.0\.0\.1:5432\/\w+ orders after \d+ of \d+ chunks \([\d,]+ source rows compared\)/,
     );
     expect(result.stdout).toBe('');
   });
