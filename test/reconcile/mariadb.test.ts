@@ -178,6 +178,38 @@ describe('PostgreSQL and MariaDB', () => {
     });
   });
 
+  it('leaves a row written within the settle window on MariaDB in flight', async () => {
+    const pgSource = await pg(`CREATE TABLE s (id int PRIMARY KEY, v text, updated_at timestamptz);
+      INSERT INTO s SELECT g, 'v' || g, '2024-01-01' FROM generate_series(1, 50) g;`);
+    const mariaTarget = await maria([
+      'CREATE TABLE s (id int PRIMARY KEY, v text, updated_at datetime(6))',
+      "INSERT INTO s SELECT seq, CONCAT('v', seq), '2024-01-01' FROM seq_1_to_50",
+      "UPDATE s SET v = 'new', updated_at = NOW(6) WHERE id = 7",
+      "INSERT INTO s VALUES (51, 'just written', NOW(6))",
+    ]);
+    const args = ['--source', pgSource.url, '--target', mariaTarget.url, '--table', 's'];
+
+    const settled = await reconcileJson([
+      ...args,
+      '--settle-column',
+      'updated_at',
+      '--settle',
+      '600',
+    ]);
+    expect(settled.exitCode).toBe(0);
+    const inFlight = [...onlyTable(settled).inFlight].sort(
+      (a, b) => Number(a.key.id) - Number(b.key.id),
+    );
+    expect(inFlight).toEqual([
+      { kind: 'changed', key: { id: '7' } },
+      { kind: 'extra', key: { id: '51' } },
+    ]);
+
+    const plain = await reconcileJson(args);
+    expect(plain.exitCode).toBe(1);
+    expect(changedSummary(onlyTable(plain))).toEqual(['7: updated_at,v']);
+  });
+
   it('compares text keys that the two engines sort differently by hash buckets', async () => {
     const keys = ['B', 'a-c', 'a_b', 'ab', 'é', 'Z'];
     const mariaSource = await maria([
