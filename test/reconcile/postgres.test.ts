@@ -110,6 +110,27 @@ describe('PostgreSQL to PostgreSQL', () => {
     });
   });
 
+  it('compares only the rows the filter keeps, on both sides', async () => {
+    const run = await reconcileJson([
+      '--source',
+      source.url,
+      '--target',
+      target.url,
+      '--table',
+      'items',
+      '--filter',
+      'id BETWEEN 5 AND 8',
+      '--exclude',
+      'f',
+    ]);
+
+    const table = onlyTable(run);
+    expect(table.rows).toEqual({ source: 4, target: 4 });
+    expect(changedSummary(table)).toEqual(['6: b', '7: t', '8: v']);
+    expect(table.differences.missing).toEqual([]);
+    expect(table.differences.extra).toEqual([]);
+  });
+
   it('gives the same answer with hash buckets', async () => {
     const run = await reconcileJson([
       '--source',
