@@ -26,8 +26,8 @@ export async function main(argv: string[]): Promise<number> {
     .addCommand(checkCommand(version, done))
     .addCommand(baselineCommand(done))
     .addCommand(initCommand(done))
-    .addCommand(graphCommand(done))
-    .addCommand(reconcileCommand(done));
+    .addCommand(graphCommand(done));
+  program.addCommand(reconcileCommand(done));
   for (const command of program.commands) command.exitOverride();
 
   ignoreClosedReaders();
