@@ -141,8 +141,11 @@ function chunkFeed(session: Session, side: SideSql, step: number): () => Promise
   const produce = (): Promise<KeyRange | null> => {
     const range = chain.then(async () => {
       if (finished) return null;
-      const [bound] = await run(session, nextBoundaryQuery(side, { lower, upper: null }, step));
-      const chunk = { lower, upper: bound ?? null };
+      const [found] = await run(session, nextBoundaryQuery(side, { lower, upper: null }, step));
+      // A key repeated more than `step` times (a --key that is not unique) cannot be cut
+      // inside: the rest of the table becomes the last chunk.
+      const bound = found && !sameKey(found, lower) ? found : null;
+      const chunk = { lower, upper: bound };
       if (bound) lower = bound;
       else finished = true;
       return chunk;
@@ -169,10 +172,14 @@ async function boundaries(
   let lower = range.lower;
   for (;;) {
     const [next] = await run(session, nextBoundaryQuery(side, { lower, upper: range.upper }, step));
-    if (!next) return found;
+    if (!next || sameKey(next, lower)) return found;
     found.push(next);
     lower = next;
   }
+}
+
+function sameKey(a: Cell[], b: Cell[] | null): boolean {
+  return b != null && a.every((value, index) => value === b[index]);
 }
 
 function both(lane: Lane, plan: { source: SideSql; target: SideSql }, range: KeyRange) {

@@ -375,6 +375,32 @@ describe('keys', () => {
     expect(table.differences.extra).toEqual([]);
   });
 
+  it('finishes with a --key that is not unique', async () => {
+    const setup = `CREATE TABLE events (id int PRIMARY KEY, kind text, n int);
+      INSERT INTO events SELECT g, CASE WHEN g <= 40 THEN 'click' ELSE 'view' END, g
+      FROM generate_series(1, 50) g;`;
+    const source = await database(setup);
+    const target = await database(`${setup} UPDATE events SET n = 0 WHERE id = 3;`);
+
+    const run = await reconcileJson([
+      '--source',
+      source.url,
+      '--target',
+      target.url,
+      '--table',
+      'events',
+      '--key',
+      'kind',
+      '--exclude',
+      'id',
+      '--chunk-rows',
+      '5',
+    ]);
+
+    expect(run.exitCode).toBe(1);
+    expect(onlyTable(run).rows).toEqual({ source: 50, target: 50 });
+  });
+
   it('reports a key repeated on a side without a unique key', async () => {
     const source = await database(`CREATE TABLE r (id int PRIMARY KEY, v text);
       INSERT INTO r VALUES (1, 'a'), (2, 'b');`);
