@@ -24,9 +24,14 @@ export async function createTempMysqlDatabase(
   await withMysql(TEST_MYSQL_URL, (connection) => connection.query(`CREATE DATABASE \`${name}\``));
 
   const url = mysqlUrlOf(name);
-  await withMysql(url, async (connection) => {
-    for (const statement of setup) await connection.query(statement);
-  });
+  try {
+    await withMysql(url, async (connection) => {
+      for (const statement of setup) await connection.query(statement);
+    });
+  } catch (error) {
+    await dropMysqlDatabase(name);
+    throw error;
+  }
   return { name, url };
 }
 
