@@ -5,6 +5,7 @@ import { baselineCommand } from './baseline.js';
 import { checkCommand } from './check.js';
 import { graphCommand } from './graph.js';
 import { initCommand } from './init.js';
+import { reconcileCommand } from './reconcile.js';
 import { splitCommand } from './split.js';
 import { EXIT_CLEAN, EXIT_FAILURE } from './shared.js';
 
@@ -27,7 +28,8 @@ export async function main(argv: string[]): Promise<number> {
     .addCommand(baselineCommand(done))
     .addCommand(initCommand(done))
     .addCommand(graphCommand(done))
-    .addCommand(splitCommand(done));
+    .addCommand(splitCommand(done))
+    .addCommand(reconcileCommand(done));
   for (const command of program.commands) command.exitOverride();
 
   ignoreClosedReaders();

@@ -43,6 +43,8 @@ function schemaOf(spec: FieldSpec): JsonSchema {
       return { type: 'string', ...description, ...(spec.values ? enumOf(spec.values) : notBlank) };
     case 'integer':
       return { type: 'integer', ...description, ...enumOf(spec.values) };
+    case 'number':
+      return { type: 'number', ...description, minimum: 0 };
     case 'globs':
       return globsSchema(spec);
     case 'object':

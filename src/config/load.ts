@@ -6,6 +6,7 @@ import { ConfigError, UserError } from '../errors.js';
 import type { ConfigProblem } from '../errors.js';
 import { parseIdentifier, parseTablePattern, patternsOverlap } from './patterns.js';
 import { displayPath, readConfigText } from './read.js';
+import { readReconcile } from './reconcile.js';
 import { DEFAULT_EXCLUDE, DEFAULT_INCLUDE, configSpec } from './schema.js';
 import { SpecReader, YamlTree, nearestWord } from './spec-reader.js';
 import type { AllowRule, ContextDef, ContextMap, TablePattern } from './types.js';
@@ -123,6 +124,7 @@ function normalize(file: string, root: unknown, reader: SpecReader): ContextMap 
     exclude: [...DEFAULT_EXCLUDE, ...strings(tree.get(root, 'exclude'))],
     contexts,
     allow,
+    reconcile: readReconcile(tree, tree.get(root, 'reconcile')),
   };
 }
 

@@ -13,6 +13,7 @@ interface Common {
 export type FieldSpec =
   | (Common & { kind: 'string'; values?: readonly string[] })
   | (Common & { kind: 'integer'; values?: readonly number[] })
+  | (Common & { kind: 'number' })
   | (Common & {
       kind: 'globs';
       example: string;
@@ -86,6 +87,82 @@ const allowSpec: FieldSpec = {
   },
 };
 
+const columnList = (description: string): FieldSpec => ({
+  kind: 'globs',
+  example: 'id',
+  description,
+});
+
+const COLUMN_NAME = /^\S(?:.*\S)?$/;
+
+const reconcileTableSpec: FieldSpec = {
+  kind: 'object',
+  description: 'One table pair: the old table (source) and its copy in the new store (target).',
+  fields: {
+    table: { kind: 'string', required: true, description: 'Source table, schema.table.' },
+    targetTable: { kind: 'string', description: 'Target table (default: the same name).' },
+    key: columnList('Key columns, source names (default: the primary key).'),
+    exclude: columnList('Columns left out of the comparison, on either side.'),
+    rename: {
+      kind: 'map',
+      keyPattern: COLUMN_NAME,
+      of: { kind: 'string', description: 'The column name in the target table.' },
+      description: 'Source column -> target column, for renamed columns.',
+    },
+    filter: { kind: 'string', description: 'SQL condition rows must meet, on both sides.' },
+    targetFilter: {
+      kind: 'string',
+      description: 'SQL condition for the target (default: filter).',
+    },
+    settle: {
+      kind: 'object',
+      description: 'Rows changed within the window are compared only once they settle.',
+      fields: {
+        column: {
+          kind: 'string',
+          required: true,
+          description: 'An updated_at-style timestamp column (source name).',
+        },
+        seconds: { kind: 'integer', required: true, description: 'The settle window.' },
+      },
+    },
+    tolerance: {
+      kind: 'map',
+      keyPattern: COLUMN_NAME,
+      of: { kind: 'number', description: 'Largest difference still counted as equal.' },
+      description: 'Float columns (source names) compared within a tolerance.',
+    },
+    mode: {
+      kind: 'string',
+      values: ['auto', 'range', 'bucket'],
+      description: 'Key ranges, hash buckets, or auto (buckets when keys may sort differently).',
+    },
+  },
+};
+
+const reconcileSpec: FieldSpec = {
+  kind: 'object',
+  description: 'Table pairs that reconcile compares, old store (source) against new (target).',
+  fields: {
+    source: {
+      kind: 'string',
+      required: true,
+      description: 'Connection of the old store: env:NAME (a variable holding the URL) or a URL.',
+    },
+    target: {
+      kind: 'string',
+      required: true,
+      description: 'Connection of the new store: env:NAME or a URL.',
+    },
+    tables: {
+      kind: 'list',
+      required: true,
+      of: reconcileTableSpec,
+      description: 'The table pairs.',
+    },
+  },
+};
+
 export const configSpec: FieldSpec = {
   kind: 'object',
   description: 'dbboundary context map',
@@ -128,5 +205,6 @@ export const configSpec: FieldSpec = {
         'add `contexts:` with one entry per bounded context, each with its `code` globs.',
     },
     allow: { kind: 'list', of: allowSpec, description: 'Accepted exceptions, each with a reason.' },
+    reconcile: reconcileSpec,
   },
 };

@@ -75,6 +75,8 @@ export class SpecReader {
         return this.checkScalar(value, spec.values, 'string', name);
       case 'integer':
         return this.checkScalar(value, spec.values, 'number', name);
+      case 'number':
+        return this.checkNumber(value, name);
       case 'globs':
         return this.checkGlobs(value, spec, name);
       case 'object':
@@ -129,6 +131,13 @@ export class SpecReader {
       return false;
     }
     return true;
+  }
+
+  private checkNumber(node: unknown, name: string): boolean {
+    const value = isScalar(node) ? node.value : undefined;
+    if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return true;
+    this.report(node, `${name} must be a number of at least 0.`);
+    return false;
   }
 
   private checkGlobs(node: unknown, spec: GlobsSpec, name: string): boolean {

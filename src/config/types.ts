@@ -42,4 +42,27 @@ export interface ContextMap {
   exclude: string[];
   contexts: ContextDef[];
   allow: AllowRule[];
+  /** The `reconcile:` section, when the file has one. */
+  reconcile?: ReconcileDef | null;
+}
+
+/** One table pair of the `reconcile:` section, defaults not yet filled in. */
+export interface ReconcileTableDef {
+  table: string;
+  targetTable: string | null;
+  key: string[];
+  exclude: string[];
+  rename: Record<string, string>;
+  filter: string | null;
+  targetFilter: string | null;
+  settle: { column: string; seconds: number } | null;
+  tolerance: Record<string, number>;
+  mode: 'auto' | 'range' | 'bucket';
+}
+
+/** The `reconcile:` section: two connections (URLs or env:NAME) and the table pairs. */
+export interface ReconcileDef {
+  source: string;
+  target: string;
+  tables: ReconcileTableDef[];
 }

@@ -40,7 +40,7 @@ exclude: *globs
     ]);
     expect(map.allow.map((rule) => rule.reason)).toEqual(['mysql']);
     expect(problems.map((p) => `${p.line}: ${p.message}`)).toEqual([
-      '4: x-shared: unknown key; known keys: version, dialect, defaultSchema, include, exclude, contexts, allow.',
+      '4: x-shared: unknown key; known keys: version, dialect, defaultSchema, include, exclude, contexts, allow, reconcile.',
       '9: contexts.c.tables: "a.*" overlaps "a.*" of a; a table has one owner. Narrow one of the patterns.',
     ]);
   });
