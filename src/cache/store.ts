@@ -155,7 +155,7 @@ export class FactsCache {
    * last run when keepOthers is set (a run over changed files only). Returns a problem to report
    * when the cache cannot be written, or null.
    */
-  save(keepOthers: boolean): string | null {
+  save(keepOthers: boolean, rekey?: { from: string; to: string }): string | null {
     const lines = new Map(this.next);
     if (keepOthers) {
       for (const [file, stored] of this.previous) {
@@ -164,12 +164,31 @@ export class FactsCache {
     }
     const dropped = [...this.previous.keys()].some((file) => !lines.has(file));
     if (!this.changed && !dropped) return null;
+    if (rekey && rekey.from !== rekey.to) {
+      for (const [file, line] of lines) lines.set(file, restamped(line, rekey.from, rekey.to));
+    }
 
     const inputs: ResolutionInputs = { resolutionInputs: this.resolutionInputs };
     const text = [JSON.stringify(this.header), JSON.stringify(inputs), ...lines.values()].join(
       '\n',
     );
     return writeAtomically(this.file, `${text}\n`);
+  }
+}
+
+/**
+ * A line whose import targets were found under one resolution key, marked with another: used
+ * when a run learns of config files resolution reads (what a tsconfig extends), so the key that
+ * watches them from now on still takes the targets this run found under the same files.
+ */
+function restamped(line: string, from: string, to: string): string {
+  const json = line.indexOf('\t', line.indexOf('\t') + 1) + 1;
+  try {
+    const entry = JSON.parse(line.slice(json)) as CachedFile;
+    if (entry.resolution !== from) return line;
+    return `${line.slice(0, json)}${JSON.stringify({ ...entry, resolution: to })}`;
+  } catch {
+    return line;
   }
 }
 

@@ -86,9 +86,12 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     resolutionKey: resolutionKey(map.root, files, [...configFiles, ...store.resolutionInputs]),
   };
   const scan = await scanFiles(map, selected, layout, contents, cache, options.jobs ?? 1);
-  store?.addResolutionInputs(scan.resolutionInputs);
+  const rekey =
+    cache && learnResolutionInputs(cache, scan.resolutionInputs, map.root, files, configFiles);
   const cacheProblem =
-    opened && 'problem' in opened ? opened.problem : store?.save(options.changes != null);
+    opened && 'problem' in opened
+      ? opened.problem
+      : store?.save(options.changes != null, rekey ?? undefined);
   if (cacheProblem) scan.notices.push(cacheProblem);
   if (options.changes == null) {
     scan.findings.push(...checkPrismaRelations(scan.project, new TableOwnership(map), layout));
@@ -125,6 +128,25 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
       performance.now() - started,
     ),
   };
+}
+
+/**
+ * Config files resolution read that the cache did not watch yet (what a tsconfig extends) join
+ * its key; the targets this run found were found with those files as they are, so they keep
+ * holding under the new key.
+ */
+function learnResolutionInputs(
+  cache: { store: FactsCache; resolutionKey: string },
+  read: string[],
+  root: string,
+  files: string[],
+  configFiles: string[],
+): { from: string; to: string } | null {
+  const known = new Set(cache.store.resolutionInputs);
+  if (read.every((file) => known.has(file))) return null;
+  cache.store.addResolutionInputs(read);
+  const to = resolutionKey(root, files, [...configFiles, ...cache.store.resolutionInputs]);
+  return { from: cache.resolutionKey, to };
 }
 
 function listChanges(root: string, changes: CheckOptions['changes']): ChangedFile[] | null {

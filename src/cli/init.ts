@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { introspectTableOwnership } from '../db/introspect.js';
 import { checkInitTarget, inferContextMap, writeInitFile } from '../init/index.js';
 import { EXIT_CLEAN } from './shared.js';
 
@@ -26,7 +25,10 @@ export function initCommand(done: (code: number) => void): Command {
 async function init(flags: InitFlags): Promise<number> {
   const cwd = process.cwd();
   checkInitTarget(cwd, { force: flags.force === true });
-  const tables = flags.db != null ? await introspectTableOwnership(flags.db) : undefined;
+  const tables =
+    flags.db != null
+      ? await (await import('../db/introspect.js')).introspectTableOwnership(flags.db)
+      : undefined;
   const { yaml, contexts, notes } = inferContextMap(cwd, { dialect: flags.dialect, tables });
   const file = writeInitFile(cwd, yaml, { force: flags.force === true });
 

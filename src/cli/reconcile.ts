@@ -9,7 +9,6 @@ import { formatJson } from '../reconcile/report/json.js';
 import { formatRepairSql } from '../reconcile/report/repair-sql.js';
 import { formatText } from '../reconcile/report/text.js';
 import { progressBar } from '../reconcile/progress.js';
-import { reconcile } from '../reconcile/run.js';
 import { DEFAULT_RUN_OPTIONS } from '../reconcile/types.js';
 import type { PairSpec, ReconcileResult, RunOptions } from '../reconcile/types.js';
 import { EXIT_CLEAN, EXIT_FINDINGS, collect, writeStdout } from './shared.js';
@@ -105,6 +104,8 @@ async function run(flags: ReconcileFlags): Promise<number> {
   const bar = progressBar(process.stderr, flags.progress);
   let result: ReconcileResult;
   try {
+    // The database drivers load only for a run that uses them, not for every command.
+    const { reconcile } = await import('../reconcile/run.js');
     result = await reconcile(pairs, options, bar.update);
   } finally {
     bar.clear();

@@ -1,12 +1,9 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { applyPlan, revertPlan } from '../db/apply.js';
 import type { RunResult, StepOutcome } from '../db/apply.js';
-import { readCatalog } from '../db/catalog.js';
 import { describeTarget, resolveDatabaseUrl } from '../db/url.js';
 import { UserError } from '../errors.js';
-import { readDumpFile } from '../split/dump.js';
 import { loadSplitConfig, planSplit } from '../split/index.js';
 import type { SplitResult } from '../split/index.js';
 import { readPlan } from '../split/plan-files.js';
@@ -61,8 +58,16 @@ async function split(flags: SplitFlags): Promise<number> {
   const map = loadSplitConfig(flags.config, process.cwd());
   const result =
     flags.db != null
-      ? planSplit(await readCatalog(flags.db), map, describeTarget(resolveDatabaseUrl(flags.db)))
-      : planSplit(await readDumpFile(flags.schemaFile!), map, path.basename(flags.schemaFile!));
+      ? planSplit(
+          await (await import('../db/catalog.js')).readCatalog(flags.db),
+          map,
+          describeTarget(resolveDatabaseUrl(flags.db)),
+        )
+      : planSplit(
+          await (await import('../split/dump.js')).readDumpFile(flags.schemaFile!),
+          map,
+          path.basename(flags.schemaFile!),
+        );
   writeFolder(out, result.files);
   await writeStdout(summary(result, flags.out));
   return result.report.summary.high > 0 ? EXIT_FINDINGS : EXIT_CLEAN;
@@ -77,8 +82,8 @@ async function run(flags: SplitFlags, out: string): Promise<number> {
     process.stderr.write(`${outcome.status.padEnd(15)} ${outcome.id}\n`);
   };
   const result = flags.apply
-    ? await applyPlan(flags.db, plan, progress)
-    : await revertPlan(flags.db, plan, progress);
+    ? await (await import('../db/apply.js')).applyPlan(flags.db, plan, progress)
+    : await (await import('../db/apply.js')).revertPlan(flags.db, plan, progress);
   return finish(result, flags.apply ? 'apply' : 'revert');
 }
 
