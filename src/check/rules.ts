@@ -8,7 +8,13 @@ import { textFingerprint } from '../sql/index.js';
 import type { Finding, RuleId } from './findings.js';
 import { RULES } from './findings.js';
 import type { TableOwnership } from './ownership.js';
-import { accessOf, checkForeignKeys, checkRoutineBody, unsupportedHint } from './schema-rules.js';
+import {
+  accessOf,
+  checkForeignKeys,
+  checkRoutineBody,
+  unsupportedHint,
+  writtenContexts,
+} from './schema-rules.js';
 
 /** Everything the rules need to judge one file. */
 export interface FileUnderCheck {
@@ -57,7 +63,7 @@ export function finding(
   unit: FileUnderCheck,
   rule: RuleId,
   offset: number,
-  fields: Pick<Finding, 'targets' | 'tables' | 'message' | 'import' | 'access'>,
+  fields: Pick<Finding, 'targets' | 'tables' | 'message' | 'import' | 'access' | 'written'>,
 ): Finding {
   return {
     rule,
@@ -222,14 +228,17 @@ export function checkStatement(
 
   if (touched.length >= 2) {
     const foreign = owned.find((ref) => ref.context !== (unit.context ?? touched[0]))!;
-    const targets = unit.context != null ? touched.filter((c) => c !== unit.context) : touched;
-    const access = accessOf(owned, targets);
+    const targets = [
+      ...(unit.context != null ? touched.filter((c) => c !== unit.context) : touched),
+    ].sort();
+    const written = writtenContexts(owned, targets);
     findings.push(
       finding(unit, 'cross-context-join', at(foreign), {
-        targets: [...targets].sort(),
+        targets,
         tables: unique(owned.map((ref) => ref.qualified)).sort(),
-        access,
-        message: `one statement touches tables of ${listContexts(owned)} (${access === 'write' ? 'writing' : 'only reading'} ${unit.context == null ? 'them' : `those of ${targets.join(', ')}`}); it cannot run once each context has its own database.`,
+        access: written.length > 0 ? 'write' : 'read',
+        written,
+        message: `one statement touches tables of ${listContexts(owned)} (${describeAccess(targets, written)}); it cannot run once each context has its own database.`,
       }),
     );
   } else if (unit.context != null && touched.length === 1 && touched[0] !== unit.context) {
@@ -239,6 +248,7 @@ export function checkStatement(
         targets: [target],
         tables: unique(owned.map((ref) => ref.qualified)).sort(),
         access: accessOf(owned, [target]),
+        written: writtenContexts(owned, [target]),
         message: `${verbOf(owned)} ${unique(owned.map((ref) => ref.qualified)).join(', ')}, owned by ${target}.`,
       }),
     );
@@ -324,6 +334,16 @@ function verbOf(refs: OwnedRef[]): string {
   if (roles.has('write')) return roles.has('read') ? 'reads and writes' : 'writes';
   if (roles.has('ddl')) return 'changes the schema of';
   return 'reads';
+}
+
+/** Which of the other contexts' tables are written, and which only read. */
+function describeAccess(targets: string[], written: string[]): string {
+  const read = targets.filter((context) => !written.includes(context));
+  const parts = [
+    ...(written.length > 0 ? [`writing those of ${written.join(', ')}`] : []),
+    ...(read.length > 0 ? [`only reading those of ${read.join(', ')}`] : []),
+  ];
+  return parts.join('; ');
 }
 
 function listContexts(refs: OwnedRef[]): string {

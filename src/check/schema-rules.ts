@@ -13,11 +13,16 @@ import type { FileUnderCheck, OwnedRef } from './rules.js';
 
 /** A schema change counts as a write: it changes what the owner's code can rely on. */
 export function accessOf(refs: OwnedRef[], contexts: string[]): Access {
-  const written = refs.some(
-    (ref) =>
-      contexts.includes(ref.context!) && (ref.ref.role === 'write' || ref.ref.role === 'ddl'),
+  return writtenContexts(refs, contexts).length > 0 ? 'write' : 'read';
+}
+
+/** Those of `contexts` whose tables the statement writes or changes, in the order given. */
+export function writtenContexts(refs: OwnedRef[], contexts: string[]): string[] {
+  return contexts.filter((context) =>
+    refs.some(
+      (ref) => ref.context === context && (ref.ref.role === 'write' || ref.ref.role === 'ddl'),
+    ),
   );
-  return written ? 'write' : 'read';
 }
 
 /**

@@ -250,6 +250,76 @@ describe('reads and writes', () => {
     ]);
   });
 
+  it('judges reads and writes per context: a context only read is accepted by a read-only entry', async () => {
+    const map = `${ORDERS_AND_CUSTOMERS}  billing:
+    code: ["src/billing/**"]
+    tables: ["billing.*"]
+allow:
+  - from: billing
+    to: orders
+    access: read
+    reason: "orders.orders is the published order list"
+  - from: billing
+    to: customers
+    reason: "customers are merged into billing this quarter"
+`;
+    const result = await check(
+      {
+        'src/billing/index.ts': 'export {};\n',
+        'src/billing/m.sql':
+          'DELETE FROM customers.customers c USING orders.orders o WHERE o.customer_id = c.id;',
+      },
+      map,
+    );
+    expect(result.findings).toEqual([]);
+    expect(result.allowed.map((f) => [f.rule, f.line, f.column, f.access, f.message])).toEqual([
+      [
+        'cross-context-join',
+        1,
+        13,
+        'write',
+        'one statement touches tables of customers (customers.customers) and orders (orders.orders) (writing those of customers; only reading those of orders); it cannot run once each context has its own database.',
+      ],
+    ]);
+  });
+
+  it('names only the contexts written when a statement writes one and reads another', async () => {
+    const map = `${ORDERS_AND_CUSTOMERS}  billing:
+    code: ["src/billing/**"]
+    tables: ["billing.*"]
+allow:
+  - from: billing
+    to: customers
+    access: read
+    reason: "customers.customers is the published customer list"
+  - from: billing
+    to: orders
+    access: read
+    reason: "orders.orders is the published order list"
+`;
+    const result = await check(
+      {
+        'src/billing/index.ts': 'export {};\n',
+        'src/billing/fn.sql': [
+          'CREATE FUNCTION billing.f() RETURNS void LANGUAGE plpgsql AS $$',
+          'BEGIN',
+          '  UPDATE customers.customers SET vip = true',
+          '   WHERE id IN (SELECT customer_id FROM orders.orders);',
+          'END $$;',
+        ].join('\n'),
+      },
+      map,
+    );
+    expect(result.findings.map((f) => [f.rule, f.line, f.column, f.message])).toEqual([
+      [
+        'cross-context-join',
+        3,
+        10,
+        'one statement touches tables of customers (customers.customers) and orders (orders.orders) (writing those of customers; only reading those of orders); it cannot run once each context has its own database. (allow from billing to customers is limited to reads, and this writes; allow accepts orders from billing, not customers)',
+      ],
+    ]);
+  });
+
   it('says read or write in the JSON and SARIF reports', async () => {
     const result = await check({ 'src/orders/q.sql': 'DELETE FROM customers.customers;' });
     const context = { colors: chalk, configDir: '/tmp', toolVersion: '0.0.0' };
