@@ -122,6 +122,8 @@ export interface Finding {
   sqlLine?: number;
   /** For SQL findings: the line where the code statement holding the SQL starts. */
   codeLine?: number;
+  /** For findings about a statement in a routine's body: the line where that statement starts. */
+  bodyLine?: number;
 }
 
 export interface AllowedFinding extends Finding {

@@ -12,6 +12,7 @@ import {
   accessOf,
   checkForeignKeys,
   checkRoutineBody,
+  checkRoutineTransaction,
   unsupportedHint,
   writtenContexts,
 } from './schema-rules.js';
@@ -222,44 +223,76 @@ export function checkStatement(
       findings.push(dynamicFinding(unit, fileOffsetOf(rendered, ref.offset), owner.unknown));
     } else refs.push({ ref, ...owner });
   }
-  // A foreign key's target is judged by the foreign-key rule, not as a table the statement uses.
-  const owned = refs.filter((ref) => ref.context != null && ref.ref.role !== 'reference');
-  const touched = unique(owned.map((ref) => ref.context!));
-
-  if (touched.length >= 2) {
-    const foreign = owned.find((ref) => ref.context !== (unit.context ?? touched[0]))!;
-    const targets = [
-      ...(unit.context != null ? touched.filter((c) => c !== unit.context) : touched),
-    ].sort();
-    const written = writtenContexts(owned, targets);
-    findings.push(
-      finding(unit, 'cross-context-join', at(foreign), {
-        targets,
-        tables: unique(owned.map((ref) => ref.qualified)).sort(),
-        access: written.length > 0 ? 'write' : 'read',
-        written,
-        message: `one statement touches tables of ${listContexts(owned)} (${describeAccess(targets, written)}); it cannot run once each context has its own database.`,
-      }),
-    );
-  } else if (unit.context != null && touched.length === 1 && touched[0] !== unit.context) {
-    const target = touched[0]!;
-    findings.push(
-      finding(unit, 'foreign-table-access', at(owned[0]!), {
-        targets: [target],
-        tables: unique(owned.map((ref) => ref.qualified)).sort(),
-        access: accessOf(owned, [target]),
-        written: writtenContexts(owned, [target]),
-        message: `${verbOf(owned)} ${unique(owned.map((ref) => ref.qualified)).join(', ')}, owned by ${target}.`,
-      }),
-    );
+  for (const group of byBodyStatement(refs)) {
+    const found = checkUse(unit, group.refs, at);
+    if (group.start == null) findings.push(...found);
+    else {
+      const bodyLine = unit.position(fileOffsetOf(rendered, group.start)).line;
+      findings.push(...found.map((entry) => ({ ...entry, bodyLine })));
+    }
   }
 
   findings.push(
+    ...checkRoutineTransaction(unit, refs, fileOffsetOf(rendered, statement.offset)),
     ...checkForeignKeys(unit, refs, at),
     ...checkRoutineBody(unit, rendered, statement),
   );
   if (unit.context != null) findings.push(...checkUnmapped(unit, refs, at));
   return findings;
+}
+
+/**
+ * A routine's body statements are judged one by one, as if the code had sent each: a suppression
+ * comment in the body then silences the statement below it and no other. The statement's own
+ * tables form a group of their own.
+ */
+function byBodyStatement(refs: OwnedRef[]): { start: number | null; refs: OwnedRef[] }[] {
+  const groups = new Map<number | null, OwnedRef[]>();
+  for (const ref of refs) {
+    const start = ref.ref.bodyStatement ?? null;
+    groups.set(start, [...(groups.get(start) ?? []), ref]);
+  }
+  return [...groups].map(([start, group]) => ({ start, refs: group }));
+}
+
+/** Tables of one statement that other contexts own: a join across contexts, or foreign access. */
+function checkUse(
+  unit: FileUnderCheck,
+  refs: OwnedRef[],
+  at: (ref: OwnedRef) => number,
+): Finding[] {
+  // A foreign key's target is judged by the foreign-key rule, not as a table the statement uses.
+  const owned = refs.filter((ref) => ref.context != null && ref.ref.role !== 'reference');
+  const touched = unique(owned.map((ref) => ref.context!));
+  const tables = unique(owned.map((ref) => ref.qualified)).sort();
+
+  if (touched.length >= 2) {
+    const foreign = owned.find((ref) => ref.context !== (unit.context ?? touched[0]))!;
+    const others = unit.context != null ? touched.filter((c) => c !== unit.context) : touched;
+    const targets = [...others].sort();
+    const written = writtenContexts(owned, targets);
+    return [
+      finding(unit, 'cross-context-join', at(foreign), {
+        targets,
+        tables,
+        access: written.length > 0 ? 'write' : 'read',
+        written,
+        message: `one statement touches tables of ${listContexts(owned)} (${describeAccess(targets, written)}); it cannot run once each context has its own database.`,
+      }),
+    ];
+  }
+  if (unit.context == null || touched.length !== 1 || touched[0] === unit.context) return [];
+
+  const target = touched[0]!;
+  return [
+    finding(unit, 'foreign-table-access', at(owned[0]!), {
+      targets: [target],
+      tables,
+      access: accessOf(owned, [target]),
+      written: writtenContexts(owned, [target]),
+      message: `${verbOf(owned)} ${unique(owned.map((ref) => ref.qualified)).join(', ')}, owned by ${target}.`,
+    }),
+  ];
 }
 
 /**

@@ -103,7 +103,7 @@ describe('views and routines in .sql files', () => {
     expect(findings).toEqual(['cross-context-join src/orders/views.sql:5:29']);
   });
 
-  it('reads PL/pgSQL bodies: a body spanning contexts is one cross-context-join', async () => {
+  it('reads PL/pgSQL bodies statement by statement, and a body writing two contexts as one transaction', async () => {
     const result = await check({
       'src/orders/functions.sql': [
         'CREATE FUNCTION orders.cancel(p_id bigint) RETURNS void LANGUAGE plpgsql AS $$',
@@ -115,8 +115,12 @@ describe('views and routines in .sql files', () => {
       ].join('\n'),
     });
     expect(result.findings.map((f) => [f.rule, f.line, f.column, f.targets, f.access])).toEqual([
+      ['cross-context-transaction', 1, 1, ['catalog'], undefined],
       ['cross-context-join', 4, 10, ['catalog'], 'write'],
     ]);
+    expect(result.findings[0]!.message).toBe(
+      'the body runs in one transaction and writes tables of catalog (catalog.stock) and orders (orders.orders); it cannot commit atomically once each context has its own database.',
+    );
   });
 
   it('reports EXECUTE of built SQL as dynamic-sql, and parses EXECUTE of a constant', async () => {
@@ -202,6 +206,45 @@ describe('views and routines in .sql files', () => {
     expect(result.findings).toEqual([]);
     expect(result.suppressed.map((f) => [f.rule, f.line, f.column])).toEqual([
       ['foreign-table-access', 4, 10],
+    ]);
+  });
+
+  it('silences only the body statement below a comment in a function body', async () => {
+    const result = await check({
+      'src/orders/k.sql': [
+        'CREATE FUNCTION orders.k() RETURNS void LANGUAGE plpgsql AS $$',
+        'BEGIN',
+        '  -- dbboundary-ignore-next-line foreign-table-access -- archive cleanup until customers ships its API',
+        '  DELETE FROM customers.archive WHERE id = 1;',
+        '  UPDATE customers.customers SET paid = true;',
+        '  UPDATE customers.customers SET paid = false',
+        '   WHERE id IN (SELECT id FROM customers.archive);',
+        'END $$;',
+      ].join('\n'),
+    });
+    expect(result.suppressed.map((f) => [f.rule, f.line, f.column, f.tables])).toEqual([
+      ['foreign-table-access', 4, 15, ['customers.archive']],
+    ]);
+    expect(result.findings.map((f) => [f.rule, f.line, f.column, f.tables])).toEqual([
+      ['foreign-table-access', 5, 10, ['customers.customers']],
+      ['foreign-table-access', 6, 10, ['customers.archive', 'customers.customers']],
+    ]);
+  });
+
+  it('silences a whole body statement from the line above it, wherever its table is named', async () => {
+    const result = await check({
+      'src/orders/k2.sql': [
+        'CREATE FUNCTION orders.k2() RETURNS void LANGUAGE sql AS $$',
+        '  -- dbboundary-ignore-next-line cross-context-join -- reconciled nightly (ORD-40)',
+        '  UPDATE orders.orders SET paid = true',
+        '   WHERE customer_id IN (SELECT id FROM customers.customers);',
+        '  SELECT count(*) FROM customers.archive;',
+        '$$;',
+      ].join('\n'),
+    });
+    expect(result.suppressed.map((f) => [f.rule, f.line])).toEqual([['cross-context-join', 4]]);
+    expect(result.findings.map((f) => [f.rule, f.line, f.column])).toEqual([
+      ['foreign-table-access', 5, 24],
     ]);
   });
 

@@ -393,8 +393,20 @@ describe('postgresql: scoping and things that are not tables', () => {
     const statements = parseOk(pg, sql);
     expect(statements).toHaveLength(2);
     expect(statements.flatMap((statement) => statement.tables)).toEqual([
-      { schema: 'audit', name: 'log', role: 'write', offset: offsetOf(sql, 'audit.log') },
-      { schema: 'audit', name: 'log', role: 'write', offset: offsetOf(sql, 'audit.log', 1) },
+      {
+        schema: 'audit',
+        name: 'log',
+        role: 'write',
+        offset: offsetOf(sql, 'audit.log'),
+        bodyStatement: offsetOf(sql, 'INSERT'),
+      },
+      {
+        schema: 'audit',
+        name: 'log',
+        role: 'write',
+        offset: offsetOf(sql, 'audit.log', 1),
+        bodyStatement: offsetOf(sql, 'INSERT', 1),
+      },
     ]);
   });
 
