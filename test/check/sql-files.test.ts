@@ -405,6 +405,37 @@ describe('MySQL .sql files', () => {
       'cannot read CREATE TRIGGER statements, so the tables this one uses are not checked',
     );
   });
+
+  it('reads a mysqldump file without noise: session settings are skipped, KEYS toggles are schema changes', async () => {
+    const result = await check(
+      {
+        'src/orders/dump.sql': [
+          '/*!40101 SET @OLD_CHARACTER_SET_CLIENT=@@CHARACTER_SET_CLIENT */;',
+          '/*!50503 SET NAMES utf8mb4 */;',
+          "/*!40103 SET TIME_ZONE='+00:00' */;",
+          '/*!40014 SET @OLD_UNIQUE_CHECKS=@@UNIQUE_CHECKS, UNIQUE_CHECKS=0 */;',
+          'LOCK TABLES `orders`.`orders` WRITE;',
+          '/*!40000 ALTER TABLE `orders`.`orders` DISABLE KEYS */;',
+          'INSERT INTO `orders`.`orders` VALUES (1,2),(3,4);',
+          '/*!40000 ALTER TABLE `orders`.`orders` ENABLE KEYS */;',
+          'UNLOCK TABLES;',
+          'LOCK TABLES `customers`.`customers` WRITE;',
+          '/*!40000 ALTER TABLE `customers`.`customers` DISABLE KEYS */;',
+          'UNLOCK TABLES;',
+          'SET @n = (SELECT COUNT(*) FROM customers.customers);',
+        ].join('\n'),
+      },
+      map,
+    );
+    expect(result.findings.map((f) => [f.rule, f.line, f.column, f.access])).toEqual([
+      ['foreign-table-access', 11, 22, 'write'],
+      ['foreign-table-access', 13, 32, 'read'],
+    ]);
+    expect(result.findings[0]!.message).toBe(
+      'changes the schema of customers.customers, owned by customers.',
+    );
+    expect(result.summary.unparsedSql).toBe(0);
+  });
 });
 
 describe('labelled fixtures', () => {
