@@ -112,6 +112,8 @@ export function checkSql(unit: FileUnderCheck): {
   let unparsed = 0;
 
   for (const fact of unit.facts.sql) {
+    if (fact.gexec != null)
+      findings.push(...withStatement(unit, fact, null, [gexecFinding(unit, fact.gexec)]));
     const { result, rendered } = parseFact(unit, fact);
     if (!result.ok) {
       unparsed += 1;
@@ -319,6 +321,15 @@ function ownerOf(
   return {
     unknown: `the schema comes from a value at run time and ${who}, so its owner is unknown`,
   };
+}
+
+function gexecFinding(unit: FileUnderCheck, offset: number): Finding {
+  return finding(unit, 'dynamic-sql', offset, {
+    targets: [],
+    tables: [],
+    message:
+      "psql's \\gexec runs each value the statement before it returns as SQL, so the tables that SQL touches cannot be checked; write the statements out, or generate them into a file that is checked.",
+  });
 }
 
 function dynamicFinding(unit: FileUnderCheck, offset: number, reason: string): Finding {

@@ -258,6 +258,49 @@ describe('views and routines in .sql files', () => {
   });
 });
 
+describe('psql scripts', () => {
+  it('reports a psql variable used as a name as dynamic-sql, not as a table', async () => {
+    const result = await check({
+      'src/orders/p.sql': '\\set schema customers\nSELECT * FROM :"schema".customers;\n',
+    });
+    expect(result.findings.map((f) => [f.rule, f.line, f.column, f.message])).toEqual([
+      [
+        'dynamic-sql',
+        2,
+        15,
+        'the schema comes from a value at run time and no context lists a table named customers, so its owner is unknown; name it in the SQL text, or pick the statement from a fixed list of literal queries.',
+      ],
+    ]);
+  });
+
+  it('reads \\copy FROM as a write and \\copy TO as a read of the table', async () => {
+    const result = await check({
+      'src/orders/load.sql': [
+        "\\copy customers.customers FROM 'x.csv'",
+        '\\copy customers.addresses TO x.csv',
+      ].join('\n'),
+    });
+    expect(result.findings.map((f) => [f.rule, f.line, f.column, f.access])).toEqual([
+      ['foreign-table-access', 1, 7, 'write'],
+      ['foreign-table-access', 2, 7, 'read'],
+    ]);
+  });
+
+  it('checks a statement after a \\\\ separator, and reports \\gexec as SQL built at run time', async () => {
+    const result = await check({
+      'src/orders/run.sql': [
+        '\\echo cleaning \\\\ DELETE FROM customers.sessions;',
+        "SELECT format('TRUNCATE %I', tablename) FROM pg_tables WHERE schemaname = 'orders' \\gexec",
+      ].join('\n'),
+    });
+    expect(result.findings.map((f) => [f.rule, f.line, f.column])).toEqual([
+      ['foreign-table-access', 1, 31],
+      ['dynamic-sql', 2, 84],
+    ]);
+    expect(result.findings[1]!.message).toContain('\\gexec runs');
+  });
+});
+
 describe('reads and writes', () => {
   const readOnly = `${MAP}allow:
   - from: orders
