@@ -406,6 +406,28 @@ allow:
     ]);
   });
 
+  it('counts nextval of a sequence and SELECT … FOR UPDATE as writes', async () => {
+    const result = await check(
+      {
+        'src/orders/s.sql': [
+          "SELECT nextval('customers.customers_id_seq');",
+          'SELECT * FROM customers.customers WHERE id = 1 FOR UPDATE;',
+          'SELECT * FROM customers.customers WHERE id = 1 FOR SHARE;',
+          "SELECT currval('customers.customers_id_seq');",
+        ].join('\n'),
+      },
+      readOnly,
+    );
+    expect(result.findings.map((f) => [f.rule, f.line, f.column, f.tables, f.access])).toEqual([
+      ['foreign-table-access', 1, 17, ['customers.customers_id_seq'], 'write'],
+      ['foreign-table-access', 2, 15, ['customers.customers'], 'write'],
+    ]);
+    expect(result.allowed.map((f) => [f.line, f.access])).toEqual([
+      [3, 'read'],
+      [4, 'read'],
+    ]);
+  });
+
   it('says read or write in the JSON and SARIF reports', async () => {
     const result = await check({ 'src/orders/q.sql': 'DELETE FROM customers.customers;' });
     const context = { colors: chalk, configDir: '/tmp', toolVersion: '0.0.0' };
