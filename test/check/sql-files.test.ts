@@ -7,7 +7,7 @@ import { ConfigError } from '../../src/errors.js';
 import { formatReport } from '../../src/report/index.js';
 import { ORDERS_AND_CUSTOMERS } from '../helpers/maps.js';
 import { makeTree } from '../helpers/tempdir.js';
-import chalk from 'chalk';
+import chalk, { Chalk } from 'chalk';
 
 const MAP = `${ORDERS_AND_CUSTOMERS}  catalog:
     code: ["src/catalog/**"]
@@ -442,6 +442,21 @@ allow:
     const map = `${MAP}allow:\n  - from: orders\n    to: customers\n    access: write\n    reason: "x"\n`;
     await expect(check({}, map)).rejects.toThrow(ConfigError);
     await expect(check({}, map)).rejects.toThrow(/access/);
+  });
+});
+
+describe('the summary', () => {
+  it('counts the statements of .sql files as such, not as strings', async () => {
+    const root = makeTree({
+      'dbboundary.yaml': MAP,
+      'src/orders/001.sql': 'SELECT 1;\nSELECT 2;',
+      'src/customers/001.sql': 'SELECT 3;',
+      'src/catalog/001.sql': 'SELECT 4;',
+    });
+    const result = await runCheck({ cwd: root });
+    const context = { colors: new Chalk({ level: 0 }), configDir: root, toolVersion: '0' };
+    expect(result.summary).toMatchObject({ sqlFiles: 3, sqlFileStatements: 4, statements: 4 });
+    expect(formatReport('text', result, context)).toContain(': 4 SQL statements in 3 .sql files;');
   });
 });
 
