@@ -112,8 +112,9 @@ export function checkSql(unit: FileUnderCheck): {
   let unparsed = 0;
 
   for (const fact of unit.facts.sql) {
-    if (fact.gexec != null)
+    if (fact.gexec != null) {
       findings.push(...withStatement(unit, fact, null, [gexecFinding(unit, fact.gexec)]));
+    }
     const { result, rendered } = parseFact(unit, fact);
     if (!result.ok) {
       unparsed += 1;

@@ -84,8 +84,9 @@ function parseStatement(
   span: StatementSpan,
 ): { ok: true; statement: ParsedStatement } | ParseFailure {
   const text = sql.slice(span.start, span.end);
-  if (isTableLock(span.tokens))
+  if (isTableLock(span.tokens)) {
     return { ok: true, statement: { offset: span.start, text, tables: [] } };
+  }
   let ast: unknown;
   try {
     ast = parser.astify(text, ASTIFY_OPTIONS);

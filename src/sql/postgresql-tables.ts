@@ -246,8 +246,8 @@ function findHandler(type: string): Handler<unknown> | undefined {
  * SELECT … INTO creates a table.
  */
 function walkSelect(node: SelectStmt, scope: Scope, walker: TableWalker): void {
-  const { locked: _outer, ...rest } = scope;
-  const inner = walker.enterWith(node.withClause, { ...rest, role: 'read' });
+  // Only the FROM is locked: the select list and WHERE read, subqueries there included.
+  const inner = walker.enterWith(node.withClause, { ...scope, role: 'read', locked: undefined });
 
   if (node.intoClause) walker.visit(node.intoClause, { ...inner, role: 'ddl' });
   const locked = lockedBy(node.lockingClause) ?? scope.locked;
