@@ -35,7 +35,7 @@ function withPartialAllowNote(finding: Finding, rules: AllowRule[]): Finding {
   const notes: string[] = [];
   if (readOnly.length > 0) {
     notes.push(
-      `allow from ${finding.context} to ${readOnly.join(', ')} is limited to reads, and this ${finding.access === 'write' ? 'writes' : 'is no read'}`,
+      `allow from ${finding.context} to ${readOnly.join(', ')} is limited to reads, and this ${finding.access == null ? 'is no read' : 'writes'}`,
     );
   }
   const rest = finding.targets.filter((target) => !accepted.includes(target));
@@ -57,8 +57,13 @@ function allowRuleFor(finding: Finding, rules: AllowRule[]): AllowRule | null {
   return rules.find((rule) => covers(rule, finding, finding.targets[0]!)) ?? null;
 }
 
-/** A read-only entry accepts a finding only when it says the other context's tables are read. */
+/**
+ * A read-only entry accepts a finding's target only when the finding says that target's tables are
+ * only read: a statement may write one context's tables and read another's.
+ */
 function covers(rule: AllowRule, finding: Finding, target: string): boolean {
   if (rule.from !== finding.context || rule.to !== target) return false;
-  return rule.access === 'read-write' || finding.access === 'read';
+  if (rule.access === 'read-write') return true;
+  if (finding.access == null) return false;
+  return !(finding.written ?? (finding.access === 'write' ? finding.targets : [])).includes(target);
 }

@@ -107,6 +107,11 @@ export interface Finding {
    * read, or also written (a schema change counts as a write).
    */
   access?: Access;
+  /**
+   * With access: those of the targets whose tables are written (or whose schema is changed); the
+   * others are only read. An allow entry limited to reads accepts the targets not listed here.
+   */
+  written?: string[];
   message: string;
   /**
    * For SQL findings: the statement's fingerprint (its shape, whatever the constants and the
@@ -117,6 +122,8 @@ export interface Finding {
   sqlLine?: number;
   /** For SQL findings: the line where the code statement holding the SQL starts. */
   codeLine?: number;
+  /** For findings about a statement in a routine's body: the line where that statement starts. */
+  bodyLine?: number;
 }
 
 export interface AllowedFinding extends Finding {

@@ -8,7 +8,14 @@ import { textFingerprint } from '../sql/index.js';
 import type { Finding, RuleId } from './findings.js';
 import { RULES } from './findings.js';
 import type { TableOwnership } from './ownership.js';
-import { accessOf, checkForeignKeys, checkRoutineBody, unsupportedHint } from './schema-rules.js';
+import {
+  accessOf,
+  checkForeignKeys,
+  checkRoutineBody,
+  checkRoutineTransaction,
+  unsupportedHint,
+  writtenContexts,
+} from './schema-rules.js';
 
 /** Everything the rules need to judge one file. */
 export interface FileUnderCheck {
@@ -57,7 +64,7 @@ export function finding(
   unit: FileUnderCheck,
   rule: RuleId,
   offset: number,
-  fields: Pick<Finding, 'targets' | 'tables' | 'message' | 'import' | 'access'>,
+  fields: Pick<Finding, 'targets' | 'tables' | 'message' | 'import' | 'access' | 'written'>,
 ): Finding {
   return {
     rule,
@@ -105,6 +112,9 @@ export function checkSql(unit: FileUnderCheck): {
   let unparsed = 0;
 
   for (const fact of unit.facts.sql) {
+    if (fact.gexec != null) {
+      findings.push(...withStatement(unit, fact, null, [gexecFinding(unit, fact.gexec)]));
+    }
     const { result, rendered } = parseFact(unit, fact);
     if (!result.ok) {
       unparsed += 1;
@@ -216,40 +226,76 @@ export function checkStatement(
       findings.push(dynamicFinding(unit, fileOffsetOf(rendered, ref.offset), owner.unknown));
     } else refs.push({ ref, ...owner });
   }
-  // A foreign key's target is judged by the foreign-key rule, not as a table the statement uses.
-  const owned = refs.filter((ref) => ref.context != null && ref.ref.role !== 'reference');
-  const touched = unique(owned.map((ref) => ref.context!));
-
-  if (touched.length >= 2) {
-    const foreign = owned.find((ref) => ref.context !== (unit.context ?? touched[0]))!;
-    const targets = unit.context != null ? touched.filter((c) => c !== unit.context) : touched;
-    const access = accessOf(owned, targets);
-    findings.push(
-      finding(unit, 'cross-context-join', at(foreign), {
-        targets: [...targets].sort(),
-        tables: unique(owned.map((ref) => ref.qualified)).sort(),
-        access,
-        message: `one statement touches tables of ${listContexts(owned)} (${access === 'write' ? 'writing' : 'only reading'} ${unit.context == null ? 'them' : `those of ${targets.join(', ')}`}); it cannot run once each context has its own database.`,
-      }),
-    );
-  } else if (unit.context != null && touched.length === 1 && touched[0] !== unit.context) {
-    const target = touched[0]!;
-    findings.push(
-      finding(unit, 'foreign-table-access', at(owned[0]!), {
-        targets: [target],
-        tables: unique(owned.map((ref) => ref.qualified)).sort(),
-        access: accessOf(owned, [target]),
-        message: `${verbOf(owned)} ${unique(owned.map((ref) => ref.qualified)).join(', ')}, owned by ${target}.`,
-      }),
-    );
+  for (const group of byBodyStatement(refs)) {
+    const found = checkUse(unit, group.refs, at);
+    if (group.start == null) findings.push(...found);
+    else {
+      const bodyLine = unit.position(fileOffsetOf(rendered, group.start)).line;
+      findings.push(...found.map((entry) => ({ ...entry, bodyLine })));
+    }
   }
 
   findings.push(
+    ...checkRoutineTransaction(unit, refs, fileOffsetOf(rendered, statement.offset)),
     ...checkForeignKeys(unit, refs, at),
     ...checkRoutineBody(unit, rendered, statement),
   );
   if (unit.context != null) findings.push(...checkUnmapped(unit, refs, at));
   return findings;
+}
+
+/**
+ * A routine's body statements are judged one by one, as if the code had sent each: a suppression
+ * comment in the body then silences the statement below it and no other. The statement's own
+ * tables form a group of their own.
+ */
+function byBodyStatement(refs: OwnedRef[]): { start: number | null; refs: OwnedRef[] }[] {
+  const groups = new Map<number | null, OwnedRef[]>();
+  for (const ref of refs) {
+    const start = ref.ref.bodyStatement ?? null;
+    groups.set(start, [...(groups.get(start) ?? []), ref]);
+  }
+  return [...groups].map(([start, group]) => ({ start, refs: group }));
+}
+
+/** Tables of one statement that other contexts own: a join across contexts, or foreign access. */
+function checkUse(
+  unit: FileUnderCheck,
+  refs: OwnedRef[],
+  at: (ref: OwnedRef) => number,
+): Finding[] {
+  // A foreign key's target is judged by the foreign-key rule, not as a table the statement uses.
+  const owned = refs.filter((ref) => ref.context != null && ref.ref.role !== 'reference');
+  const touched = unique(owned.map((ref) => ref.context!));
+  const tables = unique(owned.map((ref) => ref.qualified)).sort();
+
+  if (touched.length >= 2) {
+    const foreign = owned.find((ref) => ref.context !== (unit.context ?? touched[0]))!;
+    const others = unit.context != null ? touched.filter((c) => c !== unit.context) : touched;
+    const targets = [...others].sort();
+    const written = writtenContexts(owned, targets);
+    return [
+      finding(unit, 'cross-context-join', at(foreign), {
+        targets,
+        tables,
+        access: written.length > 0 ? 'write' : 'read',
+        written,
+        message: `one statement touches tables of ${listContexts(owned)} (${describeAccess(targets, written)}); it cannot run once each context has its own database.`,
+      }),
+    ];
+  }
+  if (unit.context == null || touched.length !== 1 || touched[0] === unit.context) return [];
+
+  const target = touched[0]!;
+  return [
+    finding(unit, 'foreign-table-access', at(owned[0]!), {
+      targets: [target],
+      tables,
+      access: accessOf(owned, [target]),
+      written: writtenContexts(owned, [target]),
+      message: `${verbOf(owned)} ${unique(owned.map((ref) => ref.qualified)).join(', ')}, owned by ${target}.`,
+    }),
+  ];
 }
 
 /**
@@ -276,6 +322,15 @@ function ownerOf(
   return {
     unknown: `the schema comes from a value at run time and ${who}, so its owner is unknown`,
   };
+}
+
+function gexecFinding(unit: FileUnderCheck, offset: number): Finding {
+  return finding(unit, 'dynamic-sql', offset, {
+    targets: [],
+    tables: [],
+    message:
+      "psql's \\gexec runs each value the statement before it returns as SQL, so the tables that SQL touches cannot be checked; write the statements out, or generate them into a file that is checked.",
+  });
 }
 
 function dynamicFinding(unit: FileUnderCheck, offset: number, reason: string): Finding {
@@ -324,6 +379,16 @@ function verbOf(refs: OwnedRef[]): string {
   if (roles.has('write')) return roles.has('read') ? 'reads and writes' : 'writes';
   if (roles.has('ddl')) return 'changes the schema of';
   return 'reads';
+}
+
+/** Which of the other contexts' tables are written, and which only read. */
+function describeAccess(targets: string[], written: string[]): string {
+  const read = targets.filter((context) => !written.includes(context));
+  const parts = [
+    ...(written.length > 0 ? [`writing those of ${written.join(', ')}`] : []),
+    ...(read.length > 0 ? [`only reading those of ${read.join(', ')}`] : []),
+  ];
+  return parts.join('; ');
 }
 
 function listContexts(refs: OwnedRef[]): string {

@@ -13,11 +13,16 @@ import type { FileUnderCheck, OwnedRef } from './rules.js';
 
 /** A schema change counts as a write: it changes what the owner's code can rely on. */
 export function accessOf(refs: OwnedRef[], contexts: string[]): Access {
-  const written = refs.some(
-    (ref) =>
-      contexts.includes(ref.context!) && (ref.ref.role === 'write' || ref.ref.role === 'ddl'),
+  return writtenContexts(refs, contexts).length > 0 ? 'write' : 'read';
+}
+
+/** Those of `contexts` whose tables the statement writes or changes, in the order given. */
+export function writtenContexts(refs: OwnedRef[], contexts: string[]): string[] {
+  return contexts.filter((context) =>
+    refs.some(
+      (ref) => ref.context === context && (ref.ref.role === 'write' || ref.ref.role === 'ddl'),
+    ),
   );
-  return written ? 'write' : 'read';
 }
 
 /**
@@ -47,6 +52,34 @@ export function checkForeignKeys(
     );
   }
   return findings;
+}
+
+/**
+ * A function, procedure or DO block runs in one transaction: when its body writes tables of two or
+ * more contexts, it is a cross-context-transaction, at the statement that creates it.
+ */
+export function checkRoutineTransaction(
+  unit: FileUnderCheck,
+  refs: OwnedRef[],
+  offset: number,
+): Finding[] {
+  const writes = refs.filter(
+    (ref) => ref.ref.bodyStatement != null && ref.context != null && ref.ref.role === 'write',
+  );
+  const contexts = [...new Set(writes.map((ref) => ref.context!))].sort();
+  if (contexts.length < 2) return [];
+
+  const byContext = contexts.map(
+    (context) =>
+      `${context} (${[...new Set(writes.filter((ref) => ref.context === context).map((ref) => ref.qualified))].join(', ')})`,
+  );
+  return [
+    finding(unit, 'cross-context-transaction', offset, {
+      targets: contexts.filter((context) => context !== unit.context),
+      tables: [...new Set(writes.map((ref) => ref.qualified))].sort(),
+      message: `the body runs in one transaction and writes tables of ${byContext.slice(0, -1).join(', ')} and ${byContext.at(-1)}; it cannot commit atomically once each context has its own database.`,
+    }),
+  ];
 }
 
 /** EXECUTE of SQL built at run time, and body statements the parser rejects, are reported. */

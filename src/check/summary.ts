@@ -1,4 +1,5 @@
 import type { ContextMap } from '../config/types.js';
+import { isSqlFile } from '../extract/sql-file.js';
 import type { AllowedFinding, Finding, RuleId } from './findings.js';
 import type { ContextLayout } from './layout.js';
 
@@ -6,7 +7,12 @@ export interface CheckSummary {
   files: number;
   filesByContext: Record<string, number>;
   filesOutsideContexts: number;
+  /** Pieces of SQL text: strings in code, and each statement of a .sql file. */
   sqlStrings: number;
+  /** .sql files among the files scanned. */
+  sqlFiles: number;
+  /** How many of sqlStrings are statements of .sql files, when the scan counts them apart. */
+  sqlFileStatements?: number;
   statements: number;
   unparsedSql: number;
   imports: number;
@@ -22,6 +28,8 @@ export interface CheckSummary {
 /** What the scan counted along the way. */
 export interface ScanCounts {
   sqlStrings: number;
+  /** How many of sqlStrings are statements of .sql files; a scan may leave them uncounted. */
+  sqlFileStatements?: number;
   statements: number;
   unparsedSql: number;
   imports: number;
@@ -47,6 +55,11 @@ export function summarize(
     else filesByContext[context] = (filesByContext[context] ?? 0) + 1;
   }
 
+  // With only .sql files scanned, every piece of SQL text is a statement of one.
+  const sqlFiles = files.filter(isSqlFile).length;
+  const sqlFileStatements =
+    scan.sqlFileStatements ?? (sqlFiles === files.length ? scan.sqlStrings : undefined);
+
   const byRule: Partial<Record<RuleId, number>> = {};
   for (const finding of kept) byRule[finding.rule] = (byRule[finding.rule] ?? 0) + 1;
 
@@ -55,6 +68,8 @@ export function summarize(
     filesByContext,
     filesOutsideContexts: outside,
     sqlStrings: scan.sqlStrings,
+    sqlFiles,
+    ...(sqlFileStatements != null ? { sqlFileStatements } : {}),
     statements: scan.statements,
     unparsedSql: scan.unparsedSql,
     imports: scan.imports,

@@ -65,7 +65,8 @@ export function applySuppressions(
  * A comment silences findings of its rules reported on the next line, or coming from SQL whose
  * string or code statement starts on the next line: a comment above `pool.query(`, or above
  * `const rows = await pool.query(` with the SQL on the lines below, covers the whole statement,
- * as the reader expects, wherever in it the offending table is named.
+ * as the reader expects, wherever in it the offending table is named. Inside a routine's body, a
+ * comment covers the body statement that starts on the next line.
  */
 function silencerOf(
   finding: Finding,
@@ -76,7 +77,8 @@ function silencerOf(
       entry.rules.includes(finding.rule) &&
       (entry.comment.nextLine === finding.line ||
         entry.comment.nextLine === finding.sqlLine ||
-        entry.comment.nextLine === finding.codeLine),
+        entry.comment.nextLine === finding.codeLine ||
+        entry.comment.nextLine === finding.bodyLine),
   );
   for (const entry of matching) entry.used.add(finding.rule);
 

@@ -106,7 +106,7 @@ function normalize(file: string, root: unknown, reader: SpecReader): ContextMap 
         }))
     : [];
 
-  const allow: AllowRule[] = tree.items(tree.get(root, 'allow')).map((item) => ({
+  const allow: AllowRule[] = tree.writtenItems(tree.get(root, 'allow')).map((item) => ({
     from: tree.text(tree.get(item, 'from')) ?? '',
     to: tree.text(tree.get(item, 'to')) ?? '',
     reason: tree.text(tree.get(item, 'reason')) ?? '',
@@ -130,7 +130,7 @@ function normalize(file: string, root: unknown, reader: SpecReader): ContextMap 
 
 /** defaultSchema as the dialect names it, so that it meets folded SQL names and patterns. */
 function readDefaultSchema(root: unknown, dialect: Dialect, reader: SpecReader): string | null {
-  const node = reader.tree.get(root, 'defaultSchema');
+  const node = reader.tree.getWritten(root, 'defaultSchema');
   const text = reader.tree.text(node);
   if (text == null || text.trim() === '') return null;
 
@@ -151,7 +151,7 @@ function readTables(
   reader: SpecReader,
 ): TablePattern[] {
   const where = `contexts.${reader.tree.keyOf(pair)}.tables`;
-  const items = reader.tree.items(reader.tree.get(pair.value, 'tables'));
+  const items = reader.tree.writtenItems(reader.tree.get(pair.value, 'tables'));
   return items.flatMap((item) => {
     const source = reader.tree.text(item);
     if (source == null || source.trim() === '') return [];

@@ -1,5 +1,5 @@
 import { isAlias, isCollection, isMap, isScalar, isSeq } from 'yaml';
-import type { Document, LineCounter, Node, Pair } from 'yaml';
+import type { Alias, Document, LineCounter, Node, Pair } from 'yaml';
 import { ConfigError } from '../errors.js';
 import type { ConfigProblem } from '../errors.js';
 import { globCannotMatch } from './globs.js';
@@ -39,8 +39,20 @@ export class YamlTree {
 
   /** The items of a list, aliases resolved; [] for anything else. */
   items(node: unknown): unknown[] {
+    return this.writtenItems(node).map((item) => this.resolve(item));
+  }
+
+  /** The items of a list as written: an alias stays one, so that its own line is known. */
+  writtenItems(node: unknown): unknown[] {
     const seq = this.resolve(node);
-    return isSeq(seq) ? seq.items.map((item) => this.resolve(item)) : [];
+    return isSeq(seq) ? seq.items : [];
+  }
+
+  /** The value under key in a mapping as written: an alias stays one. */
+  getWritten(node: unknown, key: string): unknown {
+    const map = this.resolve(node);
+    if (!isMap(map)) return undefined;
+    return map.items.find((pair) => this.keyOf(pair) === key)?.value;
   }
 
   text(node: unknown): string | null {
@@ -53,6 +65,8 @@ export class YamlTree {
 export class SpecReader {
   readonly problems: ConfigProblem[] = [];
   private aliasedValues = 0;
+  /** The aliases being checked, innermost last, with the value each stands for. */
+  private readonly aliasUses: { alias: Alias; value: unknown }[] = [];
 
   constructor(
     readonly file: string,
@@ -63,12 +77,39 @@ export class SpecReader {
     return this.tree.lineOf(node);
   }
 
+  /**
+   * A problem with a whole value that an alias put in place is the alias's: the anchored value may
+   * suit the other places that use it. The message says where the value is written.
+   */
   report(node: unknown, message: string): void {
-    this.problems.push({ file: this.file, line: this.lineOf(node), message });
+    const use = isAlias(node)
+      ? { alias: node, value: this.tree.resolve(node) }
+      : this.aliasUses.findLast((entry) => entry.value === node);
+    if (use == null) {
+      this.problems.push({ file: this.file, line: this.lineOf(node), message });
+      return;
+    }
+    const written = `it is *${use.alias.source}, written on line ${this.lineOf(use.value)}`;
+    this.problems.push({
+      file: this.file,
+      line: this.lineOf(use.alias),
+      message: `${message.replace(/\.$/, '')} (${written}).`,
+    });
   }
 
   check(node: unknown, spec: FieldSpec, where: string): boolean {
     const value = this.resolve(node);
+    if (!isAlias(node) || value === node) return this.checkValue(value, spec, where);
+
+    this.aliasUses.push({ alias: node, value });
+    try {
+      return this.checkValue(value, spec, where);
+    } finally {
+      this.aliasUses.pop();
+    }
+  }
+
+  private checkValue(value: unknown, spec: FieldSpec, where: string): boolean {
     const name = where || 'the file';
     switch (spec.kind) {
       case 'string':

@@ -53,6 +53,11 @@ export interface SqlFact {
    * when the walk knows it: a suppression comment above that statement covers the SQL.
    */
   statementOffset?: number;
+  /**
+   * For a statement of a .sql file followed by psql's `\gexec`: the command's offset. psql runs
+   * each value the statement returns as SQL, which is known only at run time.
+   */
+  gexec?: number;
 }
 
 export function isHole(part: SqlPart): part is SqlHole {

@@ -4,15 +4,24 @@
  * so that one statement the parser rejects does not hide the others.
  */
 import type { Dialect } from '../sql/types.js';
-import type { FileFacts, SqlFact, SuppressionComment } from './facts.js';
+import type { FileFacts, SqlFact, SqlPart, SuppressionComment } from './facts.js';
+import { isHole } from './facts.js';
+import { FIT, renderSql } from './render.js';
 
 interface Span {
   start: number;
   end: number;
 }
 
+interface StatementSpan extends Span {
+  /** Text that stands after the statement's own (psql's `\copy … FROM file` reads as FROM STDIN). */
+  suffix?: string;
+  /** Offset of a psql `\gexec` that runs what the statement returns as SQL. */
+  gexec?: number;
+}
+
 interface Scan {
-  statements: Span[];
+  statements: StatementSpan[];
   comments: Span[];
 }
 
@@ -45,27 +54,52 @@ function withExecutableComments(text: string): string {
   });
 }
 
-function statementFact(text: string, span: Span, dialect: Dialect): SqlFact {
-  const written = text.slice(span.start, span.end);
-  const sql = dialect === 'postgresql' ? withoutPsqlVariables(written) : written;
-  const runs: [number, number][] = [[0, span.start]];
+function statementFact(text: string, span: StatementSpan, dialect: Dialect): SqlFact {
+  const written = text.slice(span.start, span.end) + (span.suffix ?? '');
+  const parts: SqlPart[] =
+    dialect === 'postgresql'
+      ? psqlParts(written, span.start)
+      : [{ text: written, runs: [[0, span.start]] }];
+  const holes = parts.filter(isHole).length;
+  const rendered = renderSql(parts, dialect, FIT);
   return {
     origin: 'sql-file',
     offset: span.start,
-    parts: [{ text: sql, runs }],
-    text: sql,
-    runs,
-    interpolations: 0,
+    parts,
+    text: rendered.text,
+    runs: rendered.runs,
+    interpolations: holes,
+    ...(span.gexec != null ? { gexec: span.gexec } : {}),
   };
 }
 
+/** Where a bare `:name` can only be a name: before a dot, or after a word that takes a table. */
+const NAME_BEFORE = /\b(?:from|join|into|update|table|only)\s+$/i;
+
 /**
  * psql puts a variable's value in place of `:'name'` (as a string) and `:"name"` (as a name). A
- * blank in place of the colon leaves that string or name, of the same length, so every offset
- * stays valid. A bare `:name` is left as written: it cannot be told from an array slice.
+ * blank in place of the colon leaves the string, of the same length, so every offset stays valid.
+ * A name is known only when the script runs (`\set` may be overridden by `psql -v`), so it is a
+ * value, as an interpolated name in code is. A bare `:name` is taken for a name where only a name
+ * fits; elsewhere it is left as written, since it cannot be told from an array slice.
  */
-function withoutPsqlVariables(sql: string): string {
-  return sql.replace(/(?<![:\w]):(?=(['"])[A-Za-z_]\w*\1)/g, ' ');
+function psqlParts(sql: string, start: number): SqlPart[] {
+  const text = sql.replace(/(?<![:\w]):(?='[A-Za-z_]\w*')/g, ' ');
+  const parts: SqlPart[] = [];
+  let from = 0;
+  for (const match of text.matchAll(/(?<![:\w]):(?:"[A-Za-z_]\w*"|[A-Za-z_]\w*)/g)) {
+    const at = match.index;
+    const bare = match[0][1] !== '"';
+    const after = text[at + match[0].length];
+    if (bare && after !== '.' && !NAME_BEFORE.test(text.slice(Math.max(0, at - 16), at))) {
+      continue;
+    }
+    parts.push({ text: text.slice(from, at), runs: [[0, start + from]] });
+    parts.push({ hole: start + at, isName: true });
+    from = at + match[0].length;
+  }
+  parts.push({ text: text.slice(from), runs: [[0, start + from]] });
+  return parts;
 }
 
 /**
@@ -128,9 +162,9 @@ class StatementScanner {
     } else if (char === "'" || char === '"' || (char === '`' && this.dialect === 'mysql')) {
       this.index = this.quotedEnd(index, char, this.backslashEscapes(index, char));
     } else if (char === '\\' && this.dialect === 'postgresql') {
-      // A psql command (\gset, \g, \crosstabview…) sends what is before it, and takes the line.
+      // A psql command (\gset, \g, \crosstabview…) sends what is before it.
       this.endStatement(index);
-      this.skipLine();
+      this.readPsqlCommand(index);
     } else if (char === '(') {
       this.depth += 1;
       this.index += 1;
@@ -241,18 +275,61 @@ class StatementScanner {
     const line = text.slice(index, lineEnd);
 
     const delimiter = /^\s*DELIMITER\s+(\S+)/i.exec(line);
+    const psql = /^\s*\\/.exec(line);
     if (this.dialect === 'mysql' && delimiter) {
       this.delimiter = delimiter[1]!;
-    } else if (!(this.dialect === 'postgresql' && /^\s*\\/.test(line))) {
+    } else if (this.dialect === 'postgresql' && psql) {
+      this.readPsqlCommand(index + psql[0].length - 1);
+      return true;
+    } else {
       return false;
     }
     this.index = lineEnd;
     return true;
   }
 
-  private skipLine(): void {
-    const newline = this.text.indexOf('\n', this.index);
-    this.index = newline < 0 ? this.text.length : newline;
+  /**
+   * A psql command at `at`. `\\` and `\;` separate statements on one line; `\copy` runs a COPY;
+   * `\gexec` runs what the statement before it returns. Other commands take their arguments up
+   * to the line's end or a `\\`, and hold no SQL.
+   */
+  private readPsqlCommand(at: number): void {
+    const { text } = this;
+    const name = /^\\([A-Za-z]+|\\|;)?/.exec(text.slice(at, at + 64))![1] ?? '';
+    if (name === '\\' || name === ';') {
+      this.index = at + 2;
+      return;
+    }
+    const newline = text.indexOf('\n', at);
+    const lineEnd = newline < 0 ? text.length : newline;
+    if (name.toLowerCase() === 'copy') {
+      this.readPsqlCopy(at, lineEnd);
+      return;
+    }
+    if (name === 'gexec') {
+      const last = this.found.statements.at(-1);
+      if (last) last.gexec = at;
+    }
+    const separator = text.indexOf('\\\\', at + 1 + name.length);
+    this.index = separator >= 0 && separator < lineEnd ? separator + 2 : lineEnd;
+  }
+
+  /**
+   * `\copy table [(columns)] FROM|TO file …` and `\copy (query) TO file …`: the file is psql's
+   * business, so the statement is read as COPY from STDIN or to STDOUT, which the parser accepts
+   * whatever the file is called. It takes the whole line, as psql does. Without a FROM or TO it
+   * is passed on as written, for the parser to reject.
+   */
+  private readPsqlCopy(at: number, lineEnd: number): void {
+    const line = this.text.slice(at + 1, lineEnd).replace(/[\s;]+$/, '');
+    const direction = copyDirection(line);
+    const end = at + 1 + (direction ? direction.end : line.length);
+    const suffix = direction ? (direction.from ? ' STDIN' : ' STDOUT') : undefined;
+    this.found.statements.push({ start: at + 1, end, ...(suffix ? { suffix } : {}) });
+    this.index = lineEnd;
+    if (direction?.from && /^\s+(?:stdin)\b/i.test(line.slice(direction.end))) {
+      this.skipCopyData();
+    }
   }
 
   private isLineStart(index: number): boolean {
@@ -283,6 +360,20 @@ class StatementScanner {
     const match = endMark.exec(rest);
     this.index = match ? this.index + match.index + match[0].length : this.text.length;
   }
+}
+
+/** The FROM or TO of a `copy …` line, outside parentheses and quotes: where it ends, and which. */
+function copyDirection(line: string): { end: number; from: boolean } | null {
+  let depth = 0;
+  for (const match of line.matchAll(/'(?:[^']|'')*'|"(?:[^"]|"")*"|[()]|\b(?:from|to)\b/gi)) {
+    const token = match[0];
+    if (token === '(') depth += 1;
+    else if (token === ')') depth -= 1;
+    else if (depth === 0 && /^\w/.test(token)) {
+      return { end: match.index + token.length, from: token.toLowerCase() === 'from' };
+    }
+  }
+  return null;
 }
 
 /** A statement ends at its last token: blanks and comments before the `;` are not part of it. */

@@ -2,7 +2,7 @@ import type { CheckResult } from '../check/run.js';
 import { RULES, ruleDocs } from '../check/findings.js';
 import type { AllowedFinding, Finding, RuleId } from '../check/findings.js';
 import { involvement, repositoryPath } from './github.js';
-import { plural } from './text.js';
+import { describeSql, plural } from './text.js';
 
 export interface JunitContext {
   /** From repositoryPrefix(): the config's folder inside its git repository, '' at its root. */
@@ -51,8 +51,8 @@ export function formatJunit(result: CheckResult, context: JunitContext = {}): st
 function checkSuite(result: CheckResult): Suite {
   const s = result.summary;
   const out = [
-    `Scanned ${plural(s.files, 'file')}: ${plural(s.statements, 'SQL statement')} in ${plural(s.sqlStrings, 'string')}, ${plural(s.imports, 'import')}.`,
-    `${s.errors} errors, ${s.warnings} warnings, ${s.allowed} accepted by allow entries, ${s.suppressed} silenced by comments.`,
+    `Scanned ${plural(s.files, 'file')}: ${describeSql(s)}, ${plural(s.imports, 'import')}.`,
+    `${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}, ${plural(s.allowed, 'finding')} accepted by allow entries, ${plural(s.suppressed, 'finding')} silenced by comments.`,
   ].join('\n');
   const notices = result.notices.map((notice) => `notice: ${notice}`).join('\n');
 

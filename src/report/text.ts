@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { ChalkInstance } from 'chalk';
-import type { CheckResult } from '../check/run.js';
+import type { CheckResult, CheckSummary } from '../check/run.js';
 import { ruleDocs } from '../check/findings.js';
 import type { Finding } from '../check/findings.js';
 
@@ -49,7 +49,7 @@ function formatSummary(result: CheckResult, colors: ChalkInstance): string[] {
     .concat(`outside contexts ${s.filesOutsideContexts}`)
     .join(', ');
   const scanned =
-    `Scanned ${plural(s.files, 'file')} (${perContext}): ${plural(s.statements, 'SQL statement')} in ${plural(s.sqlStrings, 'string')}` +
+    `Scanned ${plural(s.files, 'file')} (${perContext}): ${describeSql(s)}` +
     `${s.unparsedSql > 0 ? `, ${s.unparsedSql} not parsed` : ''}; ${plural(s.imports, 'import')}; ${(s.durationMs / 1000).toFixed(2)} s.`;
 
   const lines = [scanned];
@@ -80,6 +80,22 @@ function formatAllowed(result: CheckResult): string[] {
     `${plural(result.allowed.length, 'finding')} accepted by allow entries:`,
     ...[...counts].map(([key, count]) => `  ${key}: ${count}`),
   ];
+}
+
+/**
+ * `17 SQL statements in 12 strings and 3 .sql files`: strings in code and .sql files are counted
+ * apart, since a .sql file's statements are no strings. When the scan did not count the
+ * statements of .sql files apart, the number of strings is not known and is left out.
+ */
+export function describeSql(s: CheckSummary): string {
+  const statements = plural(s.statements, 'SQL statement');
+  if (s.sqlFiles === 0) return `${statements} in ${plural(s.sqlStrings, 'string')}`;
+
+  const files = plural(s.sqlFiles, '.sql file');
+  if (s.sqlFileStatements == null) return `${statements} in strings in code and ${files}`;
+  const strings = s.sqlStrings - s.sqlFileStatements;
+  if (strings === 0) return `${statements} in ${files}`;
+  return `${statements} in ${plural(strings, 'string')} and ${files}`;
 }
 
 /** `1 file`, `2 files`. */

@@ -84,15 +84,67 @@ function parseStatement(
   span: StatementSpan,
 ): { ok: true; statement: ParsedStatement } | ParseFailure {
   const text = sql.slice(span.start, span.end);
+  if (isTableLock(span.tokens)) {
+    return { ok: true, statement: { offset: span.start, text, tables: [] } };
+  }
   let ast: unknown;
   try {
     ast = parser.astify(text, ASTIFY_OPTIONS);
   } catch (error) {
-    return describeParseError(error, sql, span);
+    const tables = unparsedTables(span);
+    if (tables == null) return describeParseError(error, sql, span);
+    return { ok: true, statement: { offset: span.start, text, tables } };
   }
 
   const tables = locateTables(collectMysqlTables(ast), span);
   return { ok: true, statement: { offset: span.start, text, tables } };
+}
+
+/**
+ * `LOCK TABLES … WRITE` and `UNLOCK TABLES` hold the session's locks for the statements that
+ * follow, as mysqldump writes around each table's rows: those statements are judged, not the lock.
+ */
+function isTableLock(tokens: MysqlToken[]): boolean {
+  const [first, second] = tokens.map((token) =>
+    token.kind === 'word' ? token.value.toUpperCase() : '',
+  );
+  return (first === 'LOCK' || first === 'UNLOCK') && (second === 'TABLES' || second === 'TABLE');
+}
+
+/**
+ * Statements node-sql-parser rejects that mysqldump writes in every file. A `SET` that reads no
+ * table (`SET NAMES utf8mb4`, `SET @saved = @@sql_mode`) only changes the session and names no
+ * table; `ALTER TABLE t DISABLE KEYS` (and `ENABLE KEYS`) is a schema change of `t`. Null for
+ * anything else, which stays a parse failure.
+ */
+function unparsedTables(span: StatementSpan): TableRef[] | null {
+  const words = span.tokens.map((token) =>
+    token.kind === 'word' ? token.value.toUpperCase() : '',
+  );
+  if (words[0] === 'SET') return words.includes('SELECT') ? null : [];
+
+  const name = keysToggleTable(span.tokens, words);
+  if (name == null) return null;
+  return [{ ...name.table, role: 'ddl', offset: span.tokens[name.index]!.start }];
+}
+
+/** `ALTER TABLE [schema.]name DISABLE|ENABLE KEYS`, as written. */
+function keysToggleTable(
+  tokens: MysqlToken[],
+  words: string[],
+): { table: TableName; index: number } | null {
+  if (words[0] !== 'ALTER' || words[1] !== 'TABLE') return null;
+  const qualified = isDot(tokens[3]);
+  const end = qualified ? 5 : 3;
+  const toggle = words[end];
+  if (tokens.length !== end + 2 || (toggle !== 'DISABLE' && toggle !== 'ENABLE')) return null;
+  if (words[end + 1] !== 'KEYS') return null;
+
+  const parts = tokens.slice(2, end).filter((token) => !isDot(token));
+  if (!parts.every(isIdentifier)) return null;
+  const name = parts.at(-1)!.value;
+  const schema = qualified ? parts[0]!.value : null;
+  return { table: { schema, name }, index: 2 };
 }
 
 /**

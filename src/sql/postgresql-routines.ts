@@ -150,16 +150,32 @@ function readSqlText(
   }
 
   const toChar = createByteOffsetMapper(text);
+  const inBody = (inText: number): number =>
+    toText(body, bodyOffset + Math.max(0, inText - prefix));
   for (const raw of stmts) {
+    const start = toChar(raw.stmt_location ?? 0);
+    const bodyStatement = inBody(startOfCode(text, start));
     const found = collectPostgresqlTables(raw.stmt).sort((a, b) => a.location - b.location);
     for (const table of found) {
-      const inText = table.location >= 0 ? toChar(table.location) : toChar(raw.stmt_location ?? 0);
-      const offset = toText(body, bodyOffset + Math.max(0, inText - prefix));
+      const offset = inBody(table.location >= 0 ? toChar(table.location) : start);
       const { schema, name, role, referencedBy } = table;
-      facts.tables.push({ schema, name, role, offset, ...(referencedBy ? { referencedBy } : {}) });
+      facts.tables.push({
+        schema,
+        name,
+        role,
+        offset,
+        ...(referencedBy ? { referencedBy } : {}),
+        bodyStatement,
+      });
     }
   }
   return true;
+}
+
+/** The first character after blanks and comments: a statement's own start. */
+function startOfCode(text: string, from: number): number {
+  const lead = /^(?:\s+|--[^\n]*|\/\*[^]*?\*\/)*/.exec(text.slice(from))![0];
+  return from + lead.length;
 }
 
 function readPlpgsqlBody(statement: string, body: Body, facts: RoutineFacts): void {

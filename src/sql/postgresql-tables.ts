@@ -14,6 +14,7 @@ import type {
   CopyStmt,
   CreateStmt,
   DeleteStmt,
+  FuncCall,
   DropStmt,
   InsertStmt,
   LockStmt,
@@ -52,6 +53,11 @@ interface Scope {
   ctes: ReadonlySet<string>;
   /** The table a CREATE TABLE or ALTER TABLE is about: the one its foreign keys start from. */
   declaring?: TableName;
+  /**
+   * In the FROM of a SELECT … FOR UPDATE or FOR NO KEY UPDATE: the rows read are locked to be
+   * changed, a write. True for every table, or the names and aliases listed after OF.
+   */
+  locked?: true | ReadonlySet<string>;
 }
 
 type AstObject = Record<string, unknown>;
@@ -117,17 +123,17 @@ class TableWalker {
     this.found.push({
       schema: schemaname ?? null,
       name: relname,
-      role: scope.role,
+      role: isLocked(rangeVar, scope) ? 'write' : scope.role,
       location: rangeVar.location ?? -1,
       ...(referencedBy ? { referencedBy } : {}),
     });
   }
 
-  addNameList(parts: readonly string[], role: TableRole): void {
+  addNameList(parts: readonly string[], role: TableRole, location = -1): void {
     const name = parts.at(-1);
     if (name === undefined) return;
 
-    this.found.push({ schema: parts.at(-2) ?? null, name, role, location: -1 });
+    this.found.push({ schema: parts.at(-2) ?? null, name, role, location });
   }
 
   /**
@@ -190,6 +196,7 @@ interface HandledNodes {
   CreateStmt: CreateStmt;
   CopyStmt: CopyStmt;
   TruncateStmt: TruncateStmt;
+  FuncCall: FuncCall;
   LockStmt: LockStmt;
   RefreshMatViewStmt: RefreshMatViewStmt;
   Constraint: Constraint;
@@ -223,6 +230,7 @@ const HANDLERS: { [K in keyof HandledNodes]: Handler<HandledNodes[K]> } = {
     const kind = node.kind === 'REINDEX_OBJECT_INDEX' ? 'OBJECT_INDEX' : undefined;
     walkUnlessIndex(node, kind, scope, walker);
   },
+  FuncCall: walkFuncCall,
   // The type's name is a RangeVar, but a composite type is no table.
   CompositeTypeStmt: (node, scope, walker) => walker.visitFields(node, scope, ['typevar']),
 };
@@ -233,14 +241,75 @@ function findHandler(type: string): Handler<unknown> | undefined {
 }
 
 /**
- * A SELECT only reads, wherever it sits. FOR UPDATE OF names aliases, so the locking clause is
- * skipped. SELECT … INTO creates a table.
+ * A SELECT reads, wherever it sits, except the tables of its FROM that FOR UPDATE or FOR NO KEY
+ * UPDATE locks to be changed. FOR UPDATE OF names aliases, so the locking clause is not walked.
+ * SELECT … INTO creates a table.
  */
 function walkSelect(node: SelectStmt, scope: Scope, walker: TableWalker): void {
-  const inner = walker.enterWith(node.withClause, { ...scope, role: 'read' });
+  // Only the FROM is locked: the select list and WHERE read, subqueries there included.
+  const inner = walker.enterWith(node.withClause, { ...scope, role: 'read', locked: undefined });
 
   if (node.intoClause) walker.visit(node.intoClause, { ...inner, role: 'ddl' });
-  walker.visitFields(node, inner, ['withClause', 'intoClause', 'lockingClause']);
+  const locked = lockedBy(node.lockingClause) ?? scope.locked;
+  walker.visit(node.fromClause, locked ? { ...inner, locked } : inner);
+  walker.visitFields(node, inner, ['withClause', 'intoClause', 'lockingClause', 'fromClause']);
+}
+
+/** The tables FOR UPDATE or FOR NO KEY UPDATE locks: all, or those named after OF. */
+function lockedBy(clauses: SelectStmt['lockingClause']): Scope['locked'] | undefined {
+  let locked: Scope['locked'] | undefined;
+  for (const node of clauses ?? []) {
+    const clause = unwrap<{ strength?: string; lockedRels?: unknown[] }>(node);
+    if (clause.strength !== 'LCS_FORUPDATE' && clause.strength !== 'LCS_FORNOKEYUPDATE') continue;
+    const names = (clause.lockedRels ?? []).flatMap((rel) => {
+      const name = unwrap<RangeVar>(rel).relname;
+      return name === undefined ? [] : [name];
+    });
+    if (names.length === 0 || locked === true) locked = true;
+    else locked = new Set([...(locked ?? []), ...names]);
+  }
+  return locked;
+}
+
+function isLocked(rangeVar: RangeVar, scope: Scope): boolean {
+  if (scope.locked == null || scope.role !== 'read') return false;
+  if (scope.locked === true) return true;
+  const name = rangeVar.alias?.aliasname ?? rangeVar.relname;
+  return name !== undefined && scope.locked.has(name);
+}
+
+/** Sequence functions name their sequence in a string: nextval and setval change it. */
+const SEQUENCE_FUNCTIONS: ReadonlyMap<string, TableRole> = new Map([
+  ['nextval', 'write'],
+  ['setval', 'write'],
+  ['currval', 'read'],
+]);
+
+/**
+ * `nextval('crm.ids')`: the string is the sequence's name, a use of that sequence. The location
+ * is the name's, inside the quote.
+ */
+function walkFuncCall(node: FuncCall, scope: Scope, walker: TableWalker): void {
+  const parts = readNameParts({ List: { items: node.funcname ?? [] } });
+  const role = SEQUENCE_FUNCTIONS.get(parts.at(-1) ?? '');
+  const isCatalog = parts.length === 1 || (parts.length === 2 && parts[0] === 'pg_catalog');
+  const name = role && isCatalog ? sequenceName(node.args?.[0]) : null;
+  if (role && name) walker.addNameList(name.parts, role, name.location);
+  walker.visitFields(node, scope);
+}
+
+/** A string constant, or one cast to regclass, read as PostgreSQL reads a relation name. */
+function sequenceName(arg: unknown): { parts: string[]; location: number } | null {
+  const cast = unwrap<{ arg?: unknown }>(arg);
+  const constant = unwrap<{ sval?: { sval?: string }; location?: number }>(cast.arg ?? arg);
+  const text = constant.sval?.sval;
+  if (text == null || constant.location == null) return null;
+
+  const parts: string[] = [];
+  for (const match of text.matchAll(/"((?:[^"]|"")*)"|([^".]+)/g)) {
+    parts.push(match[1] != null ? match[1].replace(/""/g, '"') : match[2]!.trim().toLowerCase());
+  }
+  return parts.length > 0 && parts.length <= 3 ? { parts, location: constant.location + 1 } : null;
 }
 
 /** INSERT, UPDATE, DELETE, MERGE, COPY: the target has the given role, everything else is read. */

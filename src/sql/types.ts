@@ -21,6 +21,11 @@ export interface TableRef {
   offset: number;
   /** For a foreign key's target: the table that declares the key. */
   referencedBy?: { schema: string | null; name: string };
+  /**
+   * For a table named in a routine's body: the 0-based character offset of the body statement that
+   * names it. Each body statement is judged on its own, as if the code had sent it.
+   */
+  bodyStatement?: number;
 }
 
 /** SQL text built at run time inside a routine (PL/pgSQL EXECUTE of an expression). */

@@ -7,7 +7,7 @@ import { ConfigError } from '../../src/errors.js';
 import { formatReport } from '../../src/report/index.js';
 import { ORDERS_AND_CUSTOMERS } from '../helpers/maps.js';
 import { makeTree } from '../helpers/tempdir.js';
-import chalk from 'chalk';
+import chalk, { Chalk } from 'chalk';
 
 const MAP = `${ORDERS_AND_CUSTOMERS}  catalog:
     code: ["src/catalog/**"]
@@ -103,7 +103,7 @@ describe('views and routines in .sql files', () => {
     expect(findings).toEqual(['cross-context-join src/orders/views.sql:5:29']);
   });
 
-  it('reads PL/pgSQL bodies: a body spanning contexts is one cross-context-join', async () => {
+  it('reads PL/pgSQL bodies statement by statement, and a body writing two contexts as one transaction', async () => {
     const result = await check({
       'src/orders/functions.sql': [
         'CREATE FUNCTION orders.cancel(p_id bigint) RETURNS void LANGUAGE plpgsql AS $$',
@@ -115,8 +115,12 @@ describe('views and routines in .sql files', () => {
       ].join('\n'),
     });
     expect(result.findings.map((f) => [f.rule, f.line, f.column, f.targets, f.access])).toEqual([
+      ['cross-context-transaction', 1, 1, ['catalog'], undefined],
       ['cross-context-join', 4, 10, ['catalog'], 'write'],
     ]);
+    expect(result.findings[0]!.message).toBe(
+      'the body runs in one transaction and writes tables of catalog (catalog.stock) and orders (orders.orders); it cannot commit atomically once each context has its own database.',
+    );
   });
 
   it('reports EXECUTE of built SQL as dynamic-sql, and parses EXECUTE of a constant', async () => {
@@ -205,6 +209,45 @@ describe('views and routines in .sql files', () => {
     ]);
   });
 
+  it('silences only the body statement below a comment in a function body', async () => {
+    const result = await check({
+      'src/orders/k.sql': [
+        'CREATE FUNCTION orders.k() RETURNS void LANGUAGE plpgsql AS $$',
+        'BEGIN',
+        '  -- dbboundary-ignore-next-line foreign-table-access -- archive cleanup until customers ships its API',
+        '  DELETE FROM customers.archive WHERE id = 1;',
+        '  UPDATE customers.customers SET paid = true;',
+        '  UPDATE customers.customers SET paid = false',
+        '   WHERE id IN (SELECT id FROM customers.archive);',
+        'END $$;',
+      ].join('\n'),
+    });
+    expect(result.suppressed.map((f) => [f.rule, f.line, f.column, f.tables])).toEqual([
+      ['foreign-table-access', 4, 15, ['customers.archive']],
+    ]);
+    expect(result.findings.map((f) => [f.rule, f.line, f.column, f.tables])).toEqual([
+      ['foreign-table-access', 5, 10, ['customers.customers']],
+      ['foreign-table-access', 6, 10, ['customers.archive', 'customers.customers']],
+    ]);
+  });
+
+  it('silences a whole body statement from the line above it, wherever its table is named', async () => {
+    const result = await check({
+      'src/orders/k2.sql': [
+        'CREATE FUNCTION orders.k2() RETURNS void LANGUAGE sql AS $$',
+        '  -- dbboundary-ignore-next-line cross-context-join -- reconciled nightly (ORD-40)',
+        '  UPDATE orders.orders SET paid = true',
+        '   WHERE customer_id IN (SELECT id FROM customers.customers);',
+        '  SELECT count(*) FROM customers.archive;',
+        '$$;',
+      ].join('\n'),
+    });
+    expect(result.suppressed.map((f) => [f.rule, f.line])).toEqual([['cross-context-join', 4]]);
+    expect(result.findings.map((f) => [f.rule, f.line, f.column])).toEqual([
+      ['foreign-table-access', 5, 24],
+    ]);
+  });
+
   it('reads .sql files only when the include globs take them', async () => {
     const map = `include: ["src/**/*.ts"]\n${MAP}`;
     const findings = await findingsOf(
@@ -212,6 +255,49 @@ describe('views and routines in .sql files', () => {
       map,
     );
     expect(findings).toEqual([]);
+  });
+});
+
+describe('psql scripts', () => {
+  it('reports a psql variable used as a name as dynamic-sql, not as a table', async () => {
+    const result = await check({
+      'src/orders/p.sql': '\\set schema customers\nSELECT * FROM :"schema".customers;\n',
+    });
+    expect(result.findings.map((f) => [f.rule, f.line, f.column, f.message])).toEqual([
+      [
+        'dynamic-sql',
+        2,
+        15,
+        'the schema comes from a value at run time and no context lists a table named customers, so its owner is unknown; name it in the SQL text, or pick the statement from a fixed list of literal queries.',
+      ],
+    ]);
+  });
+
+  it('reads \\copy FROM as a write and \\copy TO as a read of the table', async () => {
+    const result = await check({
+      'src/orders/load.sql': [
+        "\\copy customers.customers FROM 'x.csv'",
+        '\\copy customers.addresses TO x.csv',
+      ].join('\n'),
+    });
+    expect(result.findings.map((f) => [f.rule, f.line, f.column, f.access])).toEqual([
+      ['foreign-table-access', 1, 7, 'write'],
+      ['foreign-table-access', 2, 7, 'read'],
+    ]);
+  });
+
+  it('checks a statement after a \\\\ separator, and reports \\gexec as SQL built at run time', async () => {
+    const result = await check({
+      'src/orders/run.sql': [
+        '\\echo cleaning \\\\ DELETE FROM customers.sessions;',
+        "SELECT format('TRUNCATE %I', tablename) FROM pg_tables WHERE schemaname = 'orders' \\gexec",
+      ].join('\n'),
+    });
+    expect(result.findings.map((f) => [f.rule, f.line, f.column])).toEqual([
+      ['foreign-table-access', 1, 31],
+      ['dynamic-sql', 2, 84],
+    ]);
+    expect(result.findings[1]!.message).toContain('\\gexec runs');
   });
 });
 
@@ -250,6 +336,98 @@ describe('reads and writes', () => {
     ]);
   });
 
+  it('judges reads and writes per context: a context only read is accepted by a read-only entry', async () => {
+    const map = `${ORDERS_AND_CUSTOMERS}  billing:
+    code: ["src/billing/**"]
+    tables: ["billing.*"]
+allow:
+  - from: billing
+    to: orders
+    access: read
+    reason: "orders.orders is the published order list"
+  - from: billing
+    to: customers
+    reason: "customers are merged into billing this quarter"
+`;
+    const result = await check(
+      {
+        'src/billing/index.ts': 'export {};\n',
+        'src/billing/m.sql':
+          'DELETE FROM customers.customers c USING orders.orders o WHERE o.customer_id = c.id;',
+      },
+      map,
+    );
+    expect(result.findings).toEqual([]);
+    expect(result.allowed.map((f) => [f.rule, f.line, f.column, f.access, f.message])).toEqual([
+      [
+        'cross-context-join',
+        1,
+        13,
+        'write',
+        'one statement touches tables of customers (customers.customers) and orders (orders.orders) (writing those of customers; only reading those of orders); it cannot run once each context has its own database.',
+      ],
+    ]);
+  });
+
+  it('names only the contexts written when a statement writes one and reads another', async () => {
+    const map = `${ORDERS_AND_CUSTOMERS}  billing:
+    code: ["src/billing/**"]
+    tables: ["billing.*"]
+allow:
+  - from: billing
+    to: customers
+    access: read
+    reason: "customers.customers is the published customer list"
+  - from: billing
+    to: orders
+    access: read
+    reason: "orders.orders is the published order list"
+`;
+    const result = await check(
+      {
+        'src/billing/index.ts': 'export {};\n',
+        'src/billing/fn.sql': [
+          'CREATE FUNCTION billing.f() RETURNS void LANGUAGE plpgsql AS $$',
+          'BEGIN',
+          '  UPDATE customers.customers SET vip = true',
+          '   WHERE id IN (SELECT customer_id FROM orders.orders);',
+          'END $$;',
+        ].join('\n'),
+      },
+      map,
+    );
+    expect(result.findings.map((f) => [f.rule, f.line, f.column, f.message])).toEqual([
+      [
+        'cross-context-join',
+        3,
+        10,
+        'one statement touches tables of customers (customers.customers) and orders (orders.orders) (writing those of customers; only reading those of orders); it cannot run once each context has its own database. (allow from billing to customers is limited to reads, and this writes; allow accepts orders from billing, not customers)',
+      ],
+    ]);
+  });
+
+  it('counts nextval of a sequence and SELECT … FOR UPDATE as writes', async () => {
+    const result = await check(
+      {
+        'src/orders/s.sql': [
+          "SELECT nextval('customers.customers_id_seq');",
+          'SELECT * FROM customers.customers WHERE id = 1 FOR UPDATE;',
+          'SELECT * FROM customers.customers WHERE id = 1 FOR SHARE;',
+          "SELECT currval('customers.customers_id_seq');",
+        ].join('\n'),
+      },
+      readOnly,
+    );
+    expect(result.findings.map((f) => [f.rule, f.line, f.column, f.tables, f.access])).toEqual([
+      ['foreign-table-access', 1, 17, ['customers.customers_id_seq'], 'write'],
+      ['foreign-table-access', 2, 15, ['customers.customers'], 'write'],
+    ]);
+    expect(result.allowed.map((f) => [f.line, f.access])).toEqual([
+      [3, 'read'],
+      [4, 'read'],
+    ]);
+  });
+
   it('says read or write in the JSON and SARIF reports', async () => {
     const result = await check({ 'src/orders/q.sql': 'DELETE FROM customers.customers;' });
     const context = { colors: chalk, configDir: '/tmp', toolVersion: '0.0.0' };
@@ -264,6 +442,21 @@ describe('reads and writes', () => {
     const map = `${MAP}allow:\n  - from: orders\n    to: customers\n    access: write\n    reason: "x"\n`;
     await expect(check({}, map)).rejects.toThrow(ConfigError);
     await expect(check({}, map)).rejects.toThrow(/access/);
+  });
+});
+
+describe('the summary', () => {
+  it('counts the statements of .sql files as such, not as strings', async () => {
+    const root = makeTree({
+      'dbboundary.yaml': MAP,
+      'src/orders/001.sql': 'SELECT 1;\nSELECT 2;',
+      'src/customers/001.sql': 'SELECT 3;',
+      'src/catalog/001.sql': 'SELECT 4;',
+    });
+    const result = await runCheck({ cwd: root });
+    const context = { colors: new Chalk({ level: 0 }), configDir: root, toolVersion: '0' };
+    expect(result.summary).toMatchObject({ sqlFiles: 3, sqlFileStatements: 4, statements: 4 });
+    expect(formatReport('text', result, context)).toContain(': 4 SQL statements in 3 .sql files;');
   });
 });
 
@@ -291,6 +484,37 @@ describe('MySQL .sql files', () => {
     expect(result.findings[1]!.message).toContain(
       'cannot read CREATE TRIGGER statements, so the tables this one uses are not checked',
     );
+  });
+
+  it('reads a mysqldump file without noise: session settings are skipped, KEYS toggles are schema changes', async () => {
+    const result = await check(
+      {
+        'src/orders/dump.sql': [
+          '/*!40101 SET @OLD_CHARACTER_SET_CLIENT=@@CHARACTER_SET_CLIENT */;',
+          '/*!50503 SET NAMES utf8mb4 */;',
+          "/*!40103 SET TIME_ZONE='+00:00' */;",
+          '/*!40014 SET @OLD_UNIQUE_CHECKS=@@UNIQUE_CHECKS, UNIQUE_CHECKS=0 */;',
+          'LOCK TABLES `orders`.`orders` WRITE;',
+          '/*!40000 ALTER TABLE `orders`.`orders` DISABLE KEYS */;',
+          'INSERT INTO `orders`.`orders` VALUES (1,2),(3,4);',
+          '/*!40000 ALTER TABLE `orders`.`orders` ENABLE KEYS */;',
+          'UNLOCK TABLES;',
+          'LOCK TABLES `customers`.`customers` WRITE;',
+          '/*!40000 ALTER TABLE `customers`.`customers` DISABLE KEYS */;',
+          'UNLOCK TABLES;',
+          'SET @n = (SELECT COUNT(*) FROM customers.customers);',
+        ].join('\n'),
+      },
+      map,
+    );
+    expect(result.findings.map((f) => [f.rule, f.line, f.column, f.access])).toEqual([
+      ['foreign-table-access', 11, 22, 'write'],
+      ['foreign-table-access', 13, 32, 'read'],
+    ]);
+    expect(result.findings[0]!.message).toBe(
+      'changes the schema of customers.customers, owned by customers.',
+    );
+    expect(result.summary.unparsedSql).toBe(0);
   });
 });
 

@@ -61,6 +61,40 @@ contexts:
     ]);
   });
 
+  it('reports an aliased value of the wrong type at the alias that puts it there', async () => {
+    const yaml = `version: &one 1
+dialect: &d postgresql
+contexts:
+  a:
+    code: *one
+    tables: ["a.*"]
+  b:
+    code: ["src/b/**"]
+    tables: *d
+`;
+    expect(await problemsOf(yaml, FILES)).toEqual([
+      '5: contexts.a.code must be a list of strings, e.g. ["src/contexts/orders/**"] (it is *one, written on line 1).',
+      '9: contexts.b.tables must be a list of strings, e.g. ["orders.*"] (it is *d, written on line 2).',
+    ]);
+  });
+
+  it('reports a problem of an aliased allow entry or table at the alias', async () => {
+    const yaml = `version: 1
+contexts:
+  a:
+    code: ["src/a/**"]
+    tables: [&t "a.x.y.z"]
+  b:
+    code: ["src/b/**"]
+    tables: [*t]
+allow:
+  - &r { from: a, to: nope, reason: "x" }
+  - *r
+`;
+    const lines = (await problemsOf(yaml, FILES)).map((problem) => problem.split(':')[0]);
+    expect(lines).toEqual(['5', '8', '10', '11']);
+  });
+
   it('says merge keys are not supported and to write the keys out', async () => {
     const yaml = `version: 1
 contexts:

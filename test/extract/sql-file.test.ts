@@ -60,12 +60,49 @@ describe('cutting a .sql file into statements', () => {
     ]);
   });
 
-  it("reads psql's :'name' and :\"name\" as the string and the name they stand for", () => {
+  it("reads psql's :'name' as the string it stands for, and :\"name\" as a name known at run time", () => {
     const text =
       'ALTER USER app WITH PASSWORD :\'app_pass\'; SELECT a::text, b[1:2] FROM :"schema".t;';
     expect(statementsOf(text).map(([, sql]) => sql)).toEqual([
       "ALTER USER app WITH PASSWORD  'app_pass'",
-      'SELECT a::text, b[1:2] FROM  "schema".t',
+      'SELECT a::text, b[1:2] FROM dbb_value_1.t',
+    ]);
+  });
+
+  it('reads a psql name variable as a value known at run time, and a bare one before a dot', () => {
+    const text = 'SELECT * FROM :"schema".customers;\nSELECT * FROM :schema.t, b[1:n];';
+    const facts = extractSqlFile(text, 'postgresql').sql;
+    expect(facts.map((fact) => [fact.text, fact.interpolations])).toEqual([
+      ['SELECT * FROM dbb_value_1.customers', 1],
+      ['SELECT * FROM dbb_value_1.t, b[1:n]', 1],
+    ]);
+    expect(facts[0]!.parts[1]).toEqual({ hole: text.indexOf(':"schema"'), isName: true });
+  });
+
+  it('reads \\copy as the COPY it runs, whatever the file is called', () => {
+    const text = [
+      "\\copy customers.customers (id, email) FROM 'x.csv' WITH (FORMAT csv)",
+      '\\copy (SELECT * FROM orders.orders) to out.csv csv;',
+      '\\copy orders.orders from stdin',
+      '1\tpaid',
+      '\\.',
+      'SELECT 1;',
+    ].join('\n');
+    expect(statementsOf(text)).toEqual([
+      [1, 'copy customers.customers (id, email) FROM STDIN'],
+      [text.indexOf('copy (SELECT'), 'copy (SELECT * FROM orders.orders) to STDOUT'],
+      [text.indexOf('copy orders.orders'), 'copy orders.orders from STDIN'],
+      [text.indexOf('SELECT 1'), 'SELECT 1'],
+    ]);
+  });
+
+  it('goes on after the psql separators \\\\ and \\; on the same line', () => {
+    const text = 'SELECT 1 \\\\ SELECT 2 \\; SELECT 3;\n\\echo done \\\\ SELECT 4;';
+    expect(statementsOf(text).map(([, sql]) => sql)).toEqual([
+      'SELECT 1',
+      'SELECT 2',
+      'SELECT 3',
+      'SELECT 4',
     ]);
   });
 

@@ -68,6 +68,7 @@ function resultOf(
       filesByContext,
       filesOutsideContexts,
       sqlStrings: 0,
+      sqlFiles: 0,
       statements: 0,
       unparsedSql: 0,
       imports: 0,

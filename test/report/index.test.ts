@@ -43,3 +43,46 @@ describe('formatReport', () => {
     expect(formatReport('json', result, inRepo)).toBe(formatJson(result));
   });
 });
+
+describe('text and junit: counts', () => {
+  const junitSummary = (result: ReturnType<typeof shopResult>): string =>
+    parseXml(formatReport('junit', result, context)).children[0]!.children[0]!.children[0]!.text;
+
+  it('counts statements of .sql files apart from strings in code', () => {
+    const result = shopResult();
+    Object.assign(result.summary, {
+      files: 20,
+      sqlStrings: 15,
+      statements: 17,
+      sqlFiles: 3,
+      sqlFileStatements: 3,
+    });
+    expect(formatText(result, colors)).toContain(
+      ': 17 SQL statements in 12 strings and 3 .sql files, 1 not parsed;',
+    );
+    expect(junitSummary(result)).toContain('17 SQL statements in 12 strings and 3 .sql files,');
+  });
+
+  it('names only .sql files when no string in code holds SQL', () => {
+    const result = shopResult();
+    Object.assign(result.summary, {
+      sqlStrings: 1,
+      statements: 1,
+      sqlFiles: 1,
+      sqlFileStatements: 1,
+    });
+    expect(formatText(result, colors)).toContain(': 1 SQL statement in 1 .sql file, 1 not parsed;');
+  });
+
+  it('says every count in the singular or plural it needs', () => {
+    const result = shopResult();
+    Object.assign(result.summary, { errors: 1, warnings: 1, allowed: 1, suppressed: 1 });
+    expect(junitSummary(result)).toContain(
+      '1 error, 1 warning, 1 finding accepted by allow entries, 1 finding silenced by comments.',
+    );
+    Object.assign(result.summary, { errors: 2, warnings: 0, allowed: 0, suppressed: 3 });
+    expect(junitSummary(result)).toContain(
+      '2 errors, 0 warnings, 0 findings accepted by allow entries, 3 findings silenced by comments.',
+    );
+  });
+});

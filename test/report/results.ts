@@ -54,6 +54,7 @@ export function resultOf(
       filesByContext: { orders: 14, customers: 9, catalog: 8, search: 5 },
       filesOutsideContexts: 6,
       sqlStrings: 31,
+      sqlFiles: 0,
       statements: 30,
       unparsedSql: findings.filter((item) => item.rule === 'unparsed-sql').length,
       imports: 118,

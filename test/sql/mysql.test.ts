@@ -165,7 +165,24 @@ describe('mysql: roles', () => {
     ['drop view', 'DROP VIEW report.v', ['report.v:ddl']],
     ['drop index names its table', 'DROP INDEX orders_cid ON shop.orders', ['shop.orders:ddl']],
     ['rename table', 'RENAME TABLE shop.a TO archive.a', ['shop.a:ddl', 'archive.a:ddl']],
-    ['lock tables', 'LOCK TABLES shop.a READ, shop.b WRITE', ['shop.a:read', 'shop.b:write']],
+    [
+      'lock tables hold locks for the statements that follow, and use no table',
+      'LOCK TABLES shop.a READ, shop.b WRITE',
+      [],
+    ],
+    ['unlock tables', 'UNLOCK TABLES', []],
+    ['set names changes the session only', 'SET NAMES utf8mb4', []],
+    [
+      'set reading a table is judged by its table',
+      'SET @n = (SELECT COUNT(*) FROM shop.a)',
+      ['shop.a:read'],
+    ],
+    [
+      'disable keys, which node-sql-parser rejects, is a schema change',
+      'ALTER TABLE `shop`.`a` DISABLE KEYS',
+      ['shop.a:ddl'],
+    ],
+    ['enable keys of an unqualified table', 'ALTER TABLE a ENABLE KEYS', ['a:ddl']],
   ];
 
   test.each(ROLE_CASES)('%s', (_name, sql, expected) => {

@@ -183,10 +183,31 @@ describe('postgresql: roles', () => {
   const ROLE_CASES: Array<[string, string, string[]]> = [
     ['select', 'SELECT * FROM a.t JOIN b.u USING (id)', ['a.t:read', 'b.u:read']],
     [
-      'SELECT … FOR UPDATE is a read, and FOR UPDATE OF names an alias, not a table',
-      'SELECT * FROM queue.jobs j WHERE j.state = 1 FOR UPDATE OF j SKIP LOCKED',
-      ['queue.jobs:read'],
+      'SELECT … FOR UPDATE locks rows to change them, a write; FOR UPDATE OF names an alias',
+      'SELECT * FROM queue.jobs j JOIN queue.kinds k ON k.id = j.kind FOR UPDATE OF j SKIP LOCKED',
+      ['queue.jobs:write', 'queue.kinds:read'],
     ],
+    [
+      'FOR NO KEY UPDATE without OF locks every table of the FROM',
+      'SELECT * FROM a.t, b.u FOR NO KEY UPDATE',
+      ['a.t:write', 'b.u:write'],
+    ],
+    [
+      'FOR SHARE only keeps rows from changing, a read',
+      'SELECT * FROM a.t FOR SHARE',
+      ['a.t:read'],
+    ],
+    [
+      'a subquery in WHERE is not locked by the FOR UPDATE of the query around it',
+      'SELECT * FROM a.t WHERE id IN (SELECT id FROM b.u) FOR UPDATE',
+      ['a.t:write', 'b.u:read'],
+    ],
+    [
+      'nextval and setval write the sequence they name, currval reads it',
+      "SELECT nextval('crm.customers_id_seq'), currval('crm.orders_id_seq'::regclass), pg_catalog.setval('\"Crm\".\"Seq\"', 1)",
+      ['crm.customers_id_seq:write', 'crm.orders_id_seq:read', 'Crm.Seq:write'],
+    ],
+    ['an unqualified sequence', "SELECT nextval('ids')", ['ids:write']],
     ['insert values', 'INSERT INTO app.items (id) VALUES ($1)', ['app.items:write']],
     [
       'insert … select',
@@ -393,8 +414,20 @@ describe('postgresql: scoping and things that are not tables', () => {
     const statements = parseOk(pg, sql);
     expect(statements).toHaveLength(2);
     expect(statements.flatMap((statement) => statement.tables)).toEqual([
-      { schema: 'audit', name: 'log', role: 'write', offset: offsetOf(sql, 'audit.log') },
-      { schema: 'audit', name: 'log', role: 'write', offset: offsetOf(sql, 'audit.log', 1) },
+      {
+        schema: 'audit',
+        name: 'log',
+        role: 'write',
+        offset: offsetOf(sql, 'audit.log'),
+        bodyStatement: offsetOf(sql, 'INSERT'),
+      },
+      {
+        schema: 'audit',
+        name: 'log',
+        role: 'write',
+        offset: offsetOf(sql, 'audit.log', 1),
+        bodyStatement: offsetOf(sql, 'INSERT', 1),
+      },
     ]);
   });
 

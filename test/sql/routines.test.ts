@@ -48,6 +48,21 @@ describe('PL/pgSQL bodies', () => {
     });
   });
 
+  test('each table says where its body statement starts, after the comments before it', () => {
+    const sql = `CREATE FUNCTION crm.f() RETURNS void LANGUAGE sql AS $$
+  -- first
+  UPDATE crm.a SET x = 1
+   WHERE id IN (SELECT id FROM crm.b);
+  /* second */ DELETE FROM crm.c;
+$$;`;
+    const [statement] = parseOk(pg, sql);
+    expect(statement!.tables.map((t) => [t.name, t.bodyStatement])).toEqual([
+      ['a', offsetOf(sql, 'UPDATE')],
+      ['b', offsetOf(sql, 'UPDATE')],
+      ['c', offsetOf(sql, 'DELETE')],
+    ]);
+  });
+
   test('EXECUTE of a built string is dynamic, at the expression', () => {
     const [statement] = parseOk(pg, TRIGGER_FUNCTION);
     expect(statement!.dynamic).toEqual([
