@@ -36,6 +36,8 @@ export interface Scan {
   notices: string[];
   suppressions: Map<string, FileSuppressions>;
   sqlStrings: number;
+  /** How many of sqlStrings are statements of .sql files. */
+  sqlFileStatements: number;
   statements: number;
   unparsedSql: number;
   imports: number;
@@ -113,6 +115,7 @@ export async function scanFiles(
     notices: [],
     suppressions: new Map(),
     sqlStrings: 0,
+    sqlFileStatements: 0,
     statements: 0,
     unparsedSql: 0,
     imports: 0,
@@ -491,6 +494,7 @@ function add(scan: Scan, notices: Set<string>, judged: Judged): void {
   for (const notice of judged.notices) notices.add(notice);
   if (judged.suppressions) scan.suppressions.set(judged.file, judged.suppressions);
   scan.sqlStrings += judged.sqlStrings;
+  if (isSqlFile(judged.file)) scan.sqlFileStatements += judged.sqlStrings;
   scan.statements += judged.statements;
   scan.unparsedSql += judged.unparsedSql;
   scan.imports += judged.imports;

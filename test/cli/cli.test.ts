@@ -23,6 +23,16 @@ describe('exit codes', () => {
     );
   });
 
+  it('counts strings in code and .sql files apart in its summary', async () => {
+    const root = makeTree({
+      ...CLEAN,
+      'src/orders/db/001_orders.sql':
+        'SELECT 1 FROM orders.orders;\nSELECT 2 FROM orders.orders;\n',
+    });
+    const run = await runCli(['check'], { cwd: root });
+    expect(run.stdout).toContain(': 4 SQL statements in 2 strings and 1 .sql file;');
+  });
+
   it('exits 0 when there are only warnings', async () => {
     const root = makeTree({ ...CLEAN, 'src/orders/b.ts': "db.query('SELECT * FROM flags');\n" });
     const run = await runCli(['check'], { cwd: root });
