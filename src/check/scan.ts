@@ -69,8 +69,8 @@ interface Tools {
   facts: Map<string, FileFacts | null>;
   /** Full facts of files extracted for their declarations before their own turn. */
   extractedEarly: Map<string, FileFacts>;
-  /** Where imports lead, by `${absolute file}\0${specifier}`, from this run's stored targets. */
-  knownTargets: Map<string, string | null>;
+  /** Each file's imports and where they lead (relative to root), by absolute path. */
+  knownTargets: Map<string, { imports: ImportFact[]; targets: (string | null)[] }>;
   contents: Map<string, string>;
 }
 
@@ -333,13 +333,16 @@ function learnTargets(
   facts: FileFacts,
   targets: (string | null)[],
 ): void {
-  facts.imports.forEach((fact, index) => {
-    const target = targets[index];
-    tools.knownTargets.set(
-      `${absolute}\0${fact.specifier}`,
-      target == null ? null : path.join(tools.map.root, target),
-    );
-  });
+  tools.knownTargets.set(absolute, { imports: facts.imports, targets });
+}
+
+/** A target learnt from a file's stored targets: absolute, null, or undefined when not known. */
+function knownTarget(tools: Tools, from: string, specifier: string): string | null | undefined {
+  const known = tools.knownTargets.get(from);
+  const index = known?.imports.findIndex((fact) => fact.specifier === specifier) ?? -1;
+  if (index < 0) return undefined;
+  const target = known!.targets[index];
+  return target == null ? null : path.join(tools.map.root, target);
 }
 
 /**
@@ -348,7 +351,7 @@ function learnTargets(
  * then judged again with every tool loaded.
  */
 function resolveForProject(tools: Tools, from: string, specifier: string): string | null {
-  const known = tools.knownTargets.get(`${from}\0${specifier}`);
+  const known = knownTarget(tools, from, specifier);
   if (known !== undefined) return known;
   if (!tools.resolver) throw new ToolsNeeded();
   return tools.resolver.resolve(from, specifier).file;
