@@ -13,10 +13,10 @@ import type {
 import { fileOffsetOf } from '../extract/facts.js';
 import { shortHash } from '../sql/fingerprint.js';
 import type { TableRef } from '../sql/types.js';
-import type { Finding, RuleId } from './findings.js';
+import type { Finding } from './findings.js';
 import { RULES } from './findings.js';
 import type { ProjectIndex } from './project.js';
-import { checkStatement } from './rules.js';
+import { checkStatement, finding } from './rules.js';
 import type { FileUnderCheck } from './rules.js';
 
 /**
@@ -239,21 +239,6 @@ function sqlWrites(unit: FileUnderCheck, fact: SqlFact): TableRef[] {
     .map((table) => ({ ...table, offset: fileOffsetOf(fact, table.offset) }));
 }
 
-function finding(
-  unit: FileUnderCheck,
-  rule: RuleId,
-  offset: number,
-  fields: Pick<Finding, 'targets' | 'tables' | 'message'> & { context?: string | null },
-): Finding {
-  return {
-    rule,
-    severity: RULES[rule].severity,
-    file: unit.file,
-    ...unit.position(offset),
-    context: unit.context,
-    ...fields,
-  };
-}
 
 /**
  * Relation fields of the project's Prisma schema whose two models' tables belong to two contexts.

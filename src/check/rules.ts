@@ -64,7 +64,9 @@ export function finding(
   unit: FileUnderCheck,
   rule: RuleId,
   offset: number,
-  fields: Pick<Finding, 'targets' | 'tables' | 'message' | 'import' | 'access' | 'written'>,
+  fields: Pick<Finding, 'targets' | 'tables' | 'message' | 'import' | 'access' | 'written'> & {
+    context?: string | null;
+  },
 ): Finding {
   return {
     rule,
