@@ -6,7 +6,7 @@ import { UserError } from '../errors.js';
 import { diffByBuckets, diffByRanges } from './compare.js';
 import type { Lane, Progress, Suspect } from './compare.js';
 import { planPair } from './plan.js';
-import { recentQuery } from './sql.js';
+import { nullKeyQuery, recentQuery } from './sql.js';
 import type { Plan } from './plan.js';
 import { observe, sameState } from './recheck.js';
 import type { Observation } from './recheck.js';
@@ -77,6 +77,9 @@ async function reconcilePair(
       { engine: lanes[0]!.target.engine, info: targetInfo },
     );
 
+    state.stage = 'checking the key columns';
+    await refuseNullKeys(lanes[0]!, plan, spec);
+
     state.stage = 'comparing';
     const settings = {
       chunkRows: options.chunkRows ?? chunkRowsFor(sourceInfo.estimatedRows),
@@ -106,6 +109,23 @@ async function reconcilePair(
     throw interrupted(error, label, state, index, count);
   } finally {
     await Promise.all(opened.map((session) => session.close()));
+  }
+}
+
+/**
+ * A NULL key equals no other key, so rows holding one can be neither paired nor told apart: the
+ * run would call their differences transient. One indexed probe per key column and side.
+ */
+async function refuseNullKeys(lane: Lane, plan: Plan, spec: PairSpec): Promise<void> {
+  for (const which of ['source', 'target'] as const) {
+    for (const [index, key] of plan.keys.entries()) {
+      const rows = await lane[which].query(nullKeyQuery(plan[which], index).sql);
+      if (rows.length === 0) continue;
+      const table = which === 'source' ? spec.table : spec.targetTable;
+      throw new UserError(
+        `key column ${key[which]} holds NULL in the ${which} table ${table}; give --key columns without NULLs (NOT NULL and unique, such as the primary key).`,
+      );
+    }
   }
 }
 
