@@ -291,6 +291,7 @@ function tableResult(
   return {
     source: `${describeTarget(sourceUrl)} ${spec.table}`,
     target: `${describeTarget(targetUrl)} ${spec.targetTable}`,
+    targetEngine: plan.target.engine,
     status: verdict.confirmed.length > 0 ? 'differ' : 'match',
     mode: plan.mode,
     rows: { source: progress.rowsSource, target: progress.rowsTarget },
