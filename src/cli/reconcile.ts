@@ -207,11 +207,17 @@ function pairsFromConfig(flags: ReconcileFlags): PairSpec[] {
   if (chosen.length === 0) {
     throw new UserError(`${file}: reconcile.tables has no table ${flags.table}.`);
   }
-  return chosen.map((def) => pairFromDef(section.source, section.target, def));
+  return chosen.map((def) => pairFromDef(section.source, section.target, def, file));
 }
 
-function pairFromDef(source: string, target: string, def: ReconcileTableDef): PairSpec {
-  return { source, target, ...def, targetTable: def.targetTable ?? def.table };
+function pairFromDef(
+  source: string,
+  target: string,
+  def: ReconcileTableDef,
+  file: string,
+): PairSpec {
+  const origin = `${file} reconcile table ${def.table}`;
+  return { source, target, ...def, targetTable: def.targetTable ?? def.table, origin };
 }
 
 function runOptions(flags: ReconcileFlags): RunOptions {

@@ -3,6 +3,7 @@ import { openSession } from '../db/open-session.js';
 import type { Cell, Session } from '../db/session.js';
 import { describeTarget, resolveDatabaseUrl } from '../db/url.js';
 import { UserError } from '../errors.js';
+import { checkFilter } from './filter.js';
 import { diffByBuckets, diffByRanges } from './compare.js';
 import type { Lane, Progress, Suspect } from './compare.js';
 import { planPair } from './plan.js';
@@ -77,6 +78,7 @@ async function reconcilePair(
       { engine: lanes[0]!.target.engine, info: targetInfo },
     );
 
+    await checkFilters(spec, plan);
     state.stage = 'checking the key columns';
     await refuseNullKeys(lanes[0]!, plan, spec);
 
@@ -109,6 +111,21 @@ async function reconcilePair(
     throw interrupted(error, label, state, index, count);
   } finally {
     await Promise.all(opened.map((session) => session.close()));
+  }
+}
+
+/** Each side's filter, read as that side's engine reads it. */
+async function checkFilters(spec: PairSpec, plan: Plan): Promise<void> {
+  const where = spec.origin ? `${spec.origin}: ` : '';
+  const named = (flag: string, key: string): string => (spec.origin ? `${where}${key}` : flag);
+  if (spec.filter != null) {
+    await checkFilter(plan.source.engine, spec.filter, named('--filter', 'filter'));
+  }
+  if (spec.targetFilter != null) {
+    const name = named('--target-filter', 'targetFilter');
+    await checkFilter(plan.target.engine, spec.targetFilter, name);
+  } else if (spec.filter != null) {
+    await checkFilter(plan.target.engine, spec.filter, named('--filter', 'filter'));
   }
 }
 

@@ -20,6 +20,8 @@ export interface PairSpec {
   /** Source column name -> largest difference still equal (floats). */
   tolerance: Record<string, number>;
   mode: 'auto' | 'range' | 'bucket';
+  /** Where a pair from the config was written (file and table), for messages; absent for flags. */
+  origin?: string;
 }
 
 export interface RunOptions {
