@@ -42,6 +42,7 @@ export function planPair(spec: PairSpec, source: Side, target: Side): Plan {
     );
   }
 
+  checkNamedColumns(spec, source, target);
   const notes: string[] = [];
   const keys = keyNames.map((name) => pairColumn(spec, source, target, name, notes));
   const keySet = new Set(keyNames);
@@ -65,6 +66,42 @@ export function planPair(spec: PairSpec, source: Side, target: Side): Plan {
     target: sideSql(spec, target, scheme, keys, columns, 'target', typed),
     notes,
   };
+}
+
+/** A flag, or the config key it stands for when the pair comes from the config. */
+function optionName(spec: PairSpec, flag: string, key: string): string {
+  return spec.origin ? `${spec.origin}: ${key}` : flag;
+}
+
+const NUMERIC_CLASSES = new Set<TypeClass>(['int', 'numeric', 'float']);
+
+/** --exclude, --rename and --tolerance must each name a column the table has. */
+function checkNamedColumns(spec: PairSpec, source: Side, target: Side): void {
+  const names = (side: Side): string[] => side.info.columns.map((column) => column.name);
+  const known = (side: Side, which: string): string =>
+    `the ${which} table has ${names(side).join(', ')}`;
+  const unknown = (option: string, column: string, where: string): UserError =>
+    new UserError(`${option} ${column}: no such column; ${where}.`);
+
+  for (const name of spec.exclude) {
+    if (findColumn(source, name) || findColumn(target, name)) continue;
+    const where = [known(source, 'source'), known(target, 'target')];
+    throw unknown(optionName(spec, '--exclude', 'exclude'), name, [...new Set(where)].join('; '));
+  }
+  for (const name of Object.keys(spec.rename)) {
+    if (findColumn(source, name)) continue;
+    throw unknown(optionName(spec, '--rename', 'rename'), name, known(source, 'source'));
+  }
+  for (const name of Object.keys(spec.tolerance)) {
+    const option = optionName(spec, '--tolerance', 'tolerance');
+    const column = findColumn(source, name);
+    if (!column) throw unknown(option, name, known(source, 'source'));
+    if (!NUMERIC_CLASSES.has(classOf(source.engine, column))) {
+      throw new UserError(
+        `${option} ${name}: ${name} is ${column.type}; a tolerance applies to numeric and float columns only.`,
+      );
+    }
+  }
 }
 
 function isExcluded(spec: PairSpec, name: string): boolean {
