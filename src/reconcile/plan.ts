@@ -1,7 +1,7 @@
 import type { ColumnInfo, Engine, TableInfo } from '../db/session.js';
 import { UserError } from '../errors.js';
 import { canonicalSql, classOf, kindOf, typedHashable } from './normalize.js';
-import type { HashScheme, Rule, TypeClass } from './normalize.js';
+import type { HashScheme, Kind, Rule, TypeClass } from './normalize.js';
 import { quoteIdent, quoteTable } from './sql.js';
 import type { SideSql } from './sql.js';
 import type { PairSpec } from './types.js';
@@ -135,7 +135,10 @@ function pairColumn(
 
   const sourceClass = classOf(source.engine, sourceColumn);
   const targetClass = classOf(target.engine, targetColumn);
-  const kind = kindOf(sourceClass, targetClass);
+  const mixed = source.engine !== target.engine;
+  const kind =
+    (mixed ? jsonAsText(sourceClass, targetClass, notes, name) : null) ??
+    kindOf(sourceClass, targetClass);
   if (kind === 'other' && sourceClass !== targetClass) {
     notes.push(
       `${name}: ${sourceColumn.type} and ${targetColumn.type} are compared as text; values must print alike.`,
@@ -144,6 +147,25 @@ function pairColumn(
   const precision = Math.min(sourceColumn.fractionDigits ?? 6, targetColumn.fractionDigits ?? 6);
   const tolerance = spec.tolerance[name] ?? null;
   return { source: name, target: other, rule: { kind, precision, tolerance } };
+}
+
+/**
+ * JSON against text across engines (MariaDB keeps JSON as text): MariaDB cannot print JSON as PostgreSQL's jsonb
+ * does, so both sides compare the text as stored (jsonb's own text on PostgreSQL). Identical text
+ * is equal; the same value spaced or ordered differently is not. Null when the rule is not this.
+ */
+function jsonAsText(
+  sourceClass: TypeClass,
+  targetClass: TypeClass,
+  notes: string[],
+  name: string,
+): Kind | null {
+  const pair = [sourceClass, targetClass];
+  if (!(pair.includes('json') && pair.includes('text'))) return null;
+  notes.push(
+    `${name}: JSON against text is compared as the text each side stores; the same value spaced or ordered differently shows as changed.`,
+  );
+  return 'text';
 }
 
 /** A target column that is neither compared nor excluded is a mistake to point out. */

@@ -200,3 +200,21 @@ describe('--timeout', () => {
     },
   );
 });
+
+describe('PostgreSQL json against MariaDB JSON', () => {
+  it('identical text is equal; text written differently is a change', async () => {
+    const source = await pg(`create table j(id int primary key, v json);
+      insert into j values (1, '{"k" : 13, "a" : 1}'), (2, '[1, 2]'), (3, '{"a": 1}');`);
+    const target = await maria([
+      'create table j(id int primary key, v json)',
+      `insert into j values (1, '{"k" : 13, "a" : 1}'), (2, '[1, 2]'), (3, '{"a":1}')`,
+    ]);
+    const run = await reconcileJson([
+      ...['--source', source.url, '--target', target.url, '--table', 'j'],
+    ]);
+    expect(run.exitCode).toBe(1);
+    const table = onlyTable(run);
+    expect(table.differences.changed.map((row) => row.key.id)).toEqual(['3']);
+    expect(table.notes.join('\n')).toMatch(/v: JSON against text/);
+  });
+});
