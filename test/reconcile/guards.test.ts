@@ -218,3 +218,21 @@ describe('PostgreSQL json against MariaDB JSON', () => {
     expect(table.notes.join('\n')).toMatch(/v: JSON against text/);
   });
 });
+
+describe('table names', () => {
+  it('an unquoted name with a space and capitals finds the table of that exact name', async () => {
+    const db = await pg(
+      `create table "Mixed Case"(id int primary key); insert into "Mixed Case" values (1);`,
+    );
+    const run = await reconcileJson([
+      '--source',
+      db.url,
+      '--target',
+      db.url,
+      '--table',
+      'public.Mixed Case',
+    ]);
+    expect(run.exitCode).toBe(0);
+    expect(onlyTable(run).rows.source).toBe(1);
+  });
+});
