@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -131,6 +130,28 @@ describe('options checked before the run', () => {
       expect(run.stderr.trim().split('\n')).toHaveLength(1);
       expect(run.stderr).toMatch(new RegExp(flag));
     }
+  });
+
+  it('a config filter that escapes its parentheses is refused, naming the file and key', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'rc-config-'));
+    writeFileSync(
+      path.join(dir, 'dbboundary.yaml'),
+      `version: 1
+contexts:
+  orders:
+    code: ["src/**"]
+reconcile:
+  source: env:OLD_DB
+  target: env:NEW_DB
+  tables:
+    - table: t
+      filter: "true) or (1=1"
+`,
+    );
+    const env = { NO_COLOR: '1', OLD_DB: db.url, NEW_DB: db.url };
+    const run = await runCli(['reconcile'], { cwd: dir, env });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(/dbboundary\.yaml reconcile table t: filter "true\) or \(1=1"/);
   });
 
   it('a MySQL filter with a # comment is refused', async () => {
