@@ -79,7 +79,7 @@ async function reconcilePair(
     );
 
     await checkFilters(spec, plan);
-    state.stage = 'checking the key columns';
+    state.stage = 'looking for NULL keys';
     await refuseNullKeys(lanes[0]!, plan, spec);
 
     state.stage = 'comparing';

@@ -55,7 +55,9 @@ describe('key columns', () => {
     ]);
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toMatch(/key column a .*NULL.*source/);
-    expect(run.stderr).toMatch(/NOT NULL/);
+    expect(run.stderr).toMatch(
+      /^dbboundary: key column a holds NULL in the source table nk2;.*NOT NULL/,
+    );
     expect(run.stdout).toBe('');
   });
 
