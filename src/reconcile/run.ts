@@ -102,6 +102,7 @@ async function reconcilePair(
     const unsettled = plan.source.settle ? await recentSuspects(lanes[0]!, plan) : [];
     const verdict = await settle(lanes[0]!, plan, mergeSuspects(suspects, unsettled), options);
     if (progress.truncated) truncatedNote(plan, progress, verdict, label, options.maxDifferences);
+    if (verdict.confirmed.some((seen) => seen.suspect.repeated)) repeatedKeyNote(plan);
     return tableResult(spec, plan, sourceUrl, targetUrl, progress, verdict, started);
   } catch (error) {
     // Connection and planning mistakes explain themselves; a failure mid-run says how far it got.
@@ -220,6 +221,13 @@ function truncatedNote(
   }
   plan.notes.push(
     `${what}: the rest of the table was not compared (a whole column differing, such as a type or unit change, looks like this; --max-differences raises the limit).`,
+  );
+}
+
+/** Rows sharing a key cannot be paired one to one, so the differences found are approximate. */
+function repeatedKeyNote(plan: Plan): void {
+  plan.notes.push(
+    `key ${plan.keys.map((key) => key.source).join(', ')} is not unique: rows sharing a key show as missing and extra, and other differences of those keys may hide; give a unique key (such as the primary key).`,
   );
 }
 

@@ -85,6 +85,7 @@ describe('key columns', () => {
     ]);
     expect(run.exitCode).not.toBe(0);
     expect(run.stdout).not.toMatch(/"status": ?"match"/);
+    expect(onlyTable(run).notes.join('\n')).toMatch(/key a is not unique/);
   });
 });
 
