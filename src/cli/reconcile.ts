@@ -183,10 +183,13 @@ function pairFromFlags(flags: ReconcileFlags): PairSpec {
     filter: flags.filter ?? null,
     targetFilter: flags.targetFilter ?? null,
     settle: flags.settleColumn
-      ? { column: flags.settleColumn, seconds: number(flags.settle ?? '30', '--settle', 0) }
+      ? {
+          column: flags.settleColumn,
+          seconds: number(flags.settle ?? '30', '--settle', LIMITS.seconds),
+        }
       : null,
     tolerance: assignments(flags.tolerance, '--tolerance', (value) =>
-      number(value, '--tolerance', 0),
+      number(value, '--tolerance', LIMITS.tolerance),
     ),
     mode: flags.mode,
   };
@@ -207,29 +210,52 @@ function pairsFromConfig(flags: ReconcileFlags): PairSpec[] {
   if (chosen.length === 0) {
     throw new UserError(`${file}: reconcile.tables has no table ${flags.table}.`);
   }
-  return chosen.map((def) => pairFromDef(section.source, section.target, def));
+  return chosen.map((def) => pairFromDef(section.source, section.target, def, file));
 }
 
-function pairFromDef(source: string, target: string, def: ReconcileTableDef): PairSpec {
-  return { source, target, ...def, targetTable: def.targetTable ?? def.table };
+function pairFromDef(
+  source: string,
+  target: string,
+  def: ReconcileTableDef,
+  file: string,
+): PairSpec {
+  const origin = `${file} reconcile table ${def.table}`;
+  return { source, target, ...def, targetTable: def.targetTable ?? def.table, origin };
 }
 
 function runOptions(flags: ReconcileFlags): RunOptions {
   const d = DEFAULT_RUN_OPTIONS;
+  const chunkRows = integer(flags.chunkRows, '--chunk-rows', d.leafRows, LIMITS.chunkRows);
   return {
-    chunkRows: flags.chunkRows == null ? null : integer(flags.chunkRows, '--chunk-rows', 0, 1),
-    leafRows: Math.min(d.leafRows, integer(flags.chunkRows, '--chunk-rows', d.leafRows, 1)),
-    maxDifferences: integer(flags.maxDifferences, '--max-differences', d.maxDifferences, 1),
-    jobs: integer(flags.jobs, '--jobs', d.jobs, 1),
+    chunkRows: flags.chunkRows == null ? null : chunkRows,
+    leafRows: Math.min(d.leafRows, chunkRows),
+    maxDifferences: integer(
+      flags.maxDifferences,
+      '--max-differences',
+      d.maxDifferences,
+      LIMITS.maxDifferences,
+    ),
+    jobs: integer(flags.jobs, '--jobs', d.jobs, LIMITS.jobs),
     recheckDelaySeconds: number(
       flags.recheckDelay ?? String(d.recheckDelaySeconds),
       '--recheck-delay',
-      0,
+      LIMITS.seconds,
     ),
-    recheckRounds: integer(flags.recheckRounds, '--recheck-rounds', d.recheckRounds, 1),
-    timeoutSeconds: number(flags.timeout ?? String(d.timeoutSeconds), '--timeout', 1),
+    recheckRounds: integer(flags.recheckRounds, '--recheck-rounds', d.recheckRounds, LIMITS.rounds),
+    timeoutSeconds: number(flags.timeout ?? String(d.timeoutSeconds), '--timeout', LIMITS.timeout),
   };
 }
+
+/** Sensible ranges for the numeric options; anything outside is a typing mistake. */
+const LIMITS = {
+  chunkRows: [1, 10_000_000],
+  maxDifferences: [1, 100_000_000],
+  jobs: [1, 64],
+  rounds: [1, 100],
+  seconds: [0, 86_400],
+  timeout: [1, 86_400],
+  tolerance: [0, Number.MAX_VALUE],
+} satisfies Record<string, [number, number]>;
 
 function list(value: string | undefined): string[] {
   return (value ?? '')
@@ -252,17 +278,29 @@ function assignments<T>(
   return result;
 }
 
-function number(text: string, flag: string, min: number): number {
+function number(text: string, flag: string, [min, max]: [number, number]): number {
   const value = Number(text);
-  if (!Number.isFinite(value) || value < min || text.trim() === '') {
-    throw new UserError(`${flag} ${text}: give a number of at least ${min}.`);
+  if (!Number.isFinite(value) || value < min || value > max || text.trim() === '') {
+    throw new UserError(`${flag} ${text}: give a number from ${range(min, max)}.`);
   }
   return value;
 }
 
-function integer(text: string | undefined, flag: string, fallback: number, min: number): number {
+function integer(
+  text: string | undefined,
+  flag: string,
+  fallback: number,
+  [min, max]: [number, number],
+): number {
   if (text == null) return fallback;
-  const value = number(text, flag, min);
-  if (!Number.isInteger(value)) throw new UserError(`${flag} ${text}: give a whole number.`);
+  const value = Number(text);
+  if (!/^\s*\d+\s*$/.test(text) || value < min || value > max) {
+    throw new UserError(`${flag} ${text}: give a whole number from ${range(min, max)}.`);
+  }
   return value;
+}
+
+function range(min: number, max: number): string {
+  if (max === Number.MAX_VALUE) return `${min} up`;
+  return `${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}`;
 }

@@ -5,6 +5,7 @@ import { describeTarget, scrubSecrets } from './url.js';
 import type { Cell, ColumnInfo, Session, TableInfo } from './session.js';
 import { splitTableName } from './session.js';
 
+/** Connecting waits no longer than a query may (--timeout), and at most this long. */
 const CONNECT_TIMEOUT_MS = 10_000;
 
 /** Pinned like the PostgreSQL side: UTC, UTF-8, read-only, exact decimal division. */
@@ -36,7 +37,7 @@ export async function openMysqlSession(url: string, timeoutSeconds: number): Pro
   try {
     connection = await mysql.createConnection({
       uri: url,
-      connectTimeout: CONNECT_TIMEOUT_MS,
+      connectTimeout: Math.min(CONNECT_TIMEOUT_MS, timeoutSeconds * 1000),
       typeCast: asText,
       dateStrings: true,
       supportBigNumbers: true,

@@ -5,6 +5,7 @@ import { describeTarget, scrubSecrets } from './url.js';
 import type { Cell, ColumnInfo, Session, TableInfo } from './session.js';
 import { splitTableName } from './session.js';
 
+/** Connecting waits no longer than a query may (--timeout), and at most this long. */
 const CONNECT_TIMEOUT_MS = 10_000;
 
 /**
@@ -32,7 +33,7 @@ export async function openPgSession(url: string, timeoutSeconds: number): Promis
   try {
     client = new pg.Client({
       connectionString: url,
-      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      connectionTimeoutMillis: Math.min(CONNECT_TIMEOUT_MS, timeoutSeconds * 1000),
       statement_timeout: timeoutSeconds * 1000,
       query_timeout: timeoutSeconds * 1000 + 5000,
       application_name: 'dbboundary reconcile',

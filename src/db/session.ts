@@ -42,10 +42,13 @@ export interface Session {
   close(): Promise<void>;
 }
 
-/** Splits `schema.table` (either part may be "quoted") into its parts. */
+/**
+ * Splits `schema.table` (either part may be "quoted") into its parts. An unquoted part is the
+ * exact name, inner spaces included (`public.Mixed Case`), as the catalog spells it.
+ */
 export function splitTableName(name: string): string[] {
   const parts: string[] = [];
-  const pattern = /\s*(?:"((?:[^"]|"")*)"|`((?:[^`]|``)*)`|([^."`\s]+))\s*(\.|$)/y;
+  const pattern = /\s*(?:"((?:[^"]|"")*)"|`((?:[^`]|``)*)`|([^."`]+?))\s*(\.|$)/y;
   let match: RegExpExecArray | null;
   while (pattern.lastIndex < name.length && (match = pattern.exec(name)) != null) {
     parts.push(match[1]?.replaceAll('""', '"') ?? match[2]?.replaceAll('``', '`') ?? match[3]!);

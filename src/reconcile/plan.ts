@@ -1,7 +1,7 @@
 import type { ColumnInfo, Engine, TableInfo } from '../db/session.js';
 import { UserError } from '../errors.js';
 import { canonicalSql, classOf, kindOf, typedHashable } from './normalize.js';
-import type { HashScheme, Rule, TypeClass } from './normalize.js';
+import type { HashScheme, Kind, Rule, TypeClass } from './normalize.js';
 import { quoteIdent, quoteTable } from './sql.js';
 import type { SideSql } from './sql.js';
 import type { PairSpec } from './types.js';
@@ -42,6 +42,7 @@ export function planPair(spec: PairSpec, source: Side, target: Side): Plan {
     );
   }
 
+  checkNamedColumns(spec, source, target);
   const notes: string[] = [];
   const keys = keyNames.map((name) => pairColumn(spec, source, target, name, notes));
   const keySet = new Set(keyNames);
@@ -65,6 +66,42 @@ export function planPair(spec: PairSpec, source: Side, target: Side): Plan {
     target: sideSql(spec, target, scheme, keys, columns, 'target', typed),
     notes,
   };
+}
+
+/** A flag, or the config key it stands for when the pair comes from the config. */
+function optionName(spec: PairSpec, flag: string, key: string): string {
+  return spec.origin ? `${spec.origin}: ${key}` : flag;
+}
+
+const NUMERIC_CLASSES = new Set<TypeClass>(['int', 'numeric', 'float']);
+
+/** --exclude, --rename and --tolerance must each name a column the table has. */
+function checkNamedColumns(spec: PairSpec, source: Side, target: Side): void {
+  const names = (side: Side): string[] => side.info.columns.map((column) => column.name);
+  const known = (side: Side, which: string): string =>
+    `the ${which} table has ${names(side).join(', ')}`;
+  const unknown = (option: string, column: string, where: string): UserError =>
+    new UserError(`${option} ${column}: no such column; ${where}.`);
+
+  for (const name of spec.exclude) {
+    if (findColumn(source, name) || findColumn(target, name)) continue;
+    const where = [known(source, 'source'), known(target, 'target')];
+    throw unknown(optionName(spec, '--exclude', 'exclude'), name, [...new Set(where)].join('; '));
+  }
+  for (const name of Object.keys(spec.rename)) {
+    if (findColumn(source, name)) continue;
+    throw unknown(optionName(spec, '--rename', 'rename'), name, known(source, 'source'));
+  }
+  for (const name of Object.keys(spec.tolerance)) {
+    const option = optionName(spec, '--tolerance', 'tolerance');
+    const column = findColumn(source, name);
+    if (!column) throw unknown(option, name, known(source, 'source'));
+    if (!NUMERIC_CLASSES.has(classOf(source.engine, column))) {
+      throw new UserError(
+        `${option} ${name}: ${name} is ${column.type}; a tolerance applies to numeric and float columns only.`,
+      );
+    }
+  }
 }
 
 function isExcluded(spec: PairSpec, name: string): boolean {
@@ -98,7 +135,10 @@ function pairColumn(
 
   const sourceClass = classOf(source.engine, sourceColumn);
   const targetClass = classOf(target.engine, targetColumn);
-  const kind = kindOf(sourceClass, targetClass);
+  const mixed = source.engine !== target.engine;
+  const kind =
+    (mixed ? jsonAsText(sourceClass, targetClass, notes, name) : null) ??
+    kindOf(sourceClass, targetClass);
   if (kind === 'other' && sourceClass !== targetClass) {
     notes.push(
       `${name}: ${sourceColumn.type} and ${targetColumn.type} are compared as text; values must print alike.`,
@@ -107,6 +147,25 @@ function pairColumn(
   const precision = Math.min(sourceColumn.fractionDigits ?? 6, targetColumn.fractionDigits ?? 6);
   const tolerance = spec.tolerance[name] ?? null;
   return { source: name, target: other, rule: { kind, precision, tolerance } };
+}
+
+/**
+ * JSON against text across engines (MariaDB keeps JSON as text): MariaDB cannot print JSON as PostgreSQL's jsonb
+ * does, so both sides compare the text as stored (jsonb's own text on PostgreSQL). Identical text
+ * is equal; the same value spaced or ordered differently is not. Null when the rule is not this.
+ */
+function jsonAsText(
+  sourceClass: TypeClass,
+  targetClass: TypeClass,
+  notes: string[],
+  name: string,
+): Kind | null {
+  const pair = [sourceClass, targetClass];
+  if (!(pair.includes('json') && pair.includes('text'))) return null;
+  notes.push(
+    `${name}: JSON against text is compared as the text each side stores; the same value spaced or ordered differently shows as changed.`,
+  );
+  return 'text';
 }
 
 /** A target column that is neither compared nor excluded is a mistake to point out. */

@@ -3,10 +3,11 @@ import { openSession } from '../db/open-session.js';
 import type { Cell, Session } from '../db/session.js';
 import { describeTarget, resolveDatabaseUrl } from '../db/url.js';
 import { UserError } from '../errors.js';
+import { checkFilter } from './filter.js';
 import { diffByBuckets, diffByRanges } from './compare.js';
 import type { Lane, Progress, Suspect } from './compare.js';
 import { planPair } from './plan.js';
-import { recentQuery } from './sql.js';
+import { nullKeyQuery, recentQuery } from './sql.js';
 import type { Plan } from './plan.js';
 import { observe, sameState } from './recheck.js';
 import type { Observation } from './recheck.js';
@@ -77,6 +78,10 @@ async function reconcilePair(
       { engine: lanes[0]!.target.engine, info: targetInfo },
     );
 
+    await checkFilters(spec, plan);
+    state.stage = 'looking for NULL keys';
+    await refuseNullKeys(lanes[0]!, plan, spec);
+
     state.stage = 'comparing';
     const settings = {
       chunkRows: options.chunkRows ?? chunkRowsFor(sourceInfo.estimatedRows),
@@ -97,6 +102,7 @@ async function reconcilePair(
     const unsettled = plan.source.settle ? await recentSuspects(lanes[0]!, plan) : [];
     const verdict = await settle(lanes[0]!, plan, mergeSuspects(suspects, unsettled), options);
     if (progress.truncated) truncatedNote(plan, progress, verdict, label, options.maxDifferences);
+    if (verdict.confirmed.some((seen) => seen.suspect.repeated)) repeatedKeyNote(plan);
     return tableResult(spec, plan, sourceUrl, targetUrl, progress, verdict, started);
   } catch (error) {
     // Connection and planning mistakes explain themselves; a failure mid-run says how far it got.
@@ -106,6 +112,38 @@ async function reconcilePair(
     throw interrupted(error, label, state, index, count);
   } finally {
     await Promise.all(opened.map((session) => session.close()));
+  }
+}
+
+/** Each side's filter, read as that side's engine reads it. */
+async function checkFilters(spec: PairSpec, plan: Plan): Promise<void> {
+  const where = spec.origin ? `${spec.origin}: ` : '';
+  const named = (flag: string, key: string): string => (spec.origin ? `${where}${key}` : flag);
+  if (spec.filter != null) {
+    await checkFilter(plan.source.engine, spec.filter, named('--filter', 'filter'));
+  }
+  if (spec.targetFilter != null) {
+    const name = named('--target-filter', 'targetFilter');
+    await checkFilter(plan.target.engine, spec.targetFilter, name);
+  } else if (spec.filter != null) {
+    await checkFilter(plan.target.engine, spec.filter, named('--filter', 'filter'));
+  }
+}
+
+/**
+ * A NULL key equals no other key, so rows holding one can be neither paired nor told apart: the
+ * run would call their differences transient. One indexed probe per key column and side.
+ */
+async function refuseNullKeys(lane: Lane, plan: Plan, spec: PairSpec): Promise<void> {
+  for (const which of ['source', 'target'] as const) {
+    for (const [index, key] of plan.keys.entries()) {
+      const rows = await lane[which].query(nullKeyQuery(plan[which], index).sql);
+      if (rows.length === 0) continue;
+      const table = which === 'source' ? spec.table : spec.targetTable;
+      throw new UserError(
+        `key column ${key[which]} holds NULL in the ${which} table ${table}; give --key columns without NULLs (NOT NULL and unique, such as the primary key).`,
+      );
+    }
   }
 }
 
@@ -183,6 +221,13 @@ function truncatedNote(
   }
   plan.notes.push(
     `${what}: the rest of the table was not compared (a whole column differing, such as a type or unit change, looks like this; --max-differences raises the limit).`,
+  );
+}
+
+/** Rows sharing a key cannot be paired one to one, so the differences found are approximate. */
+function repeatedKeyNote(plan: Plan): void {
+  plan.notes.push(
+    `key ${plan.keys.map((key) => key.source).join(', ')} is not unique: rows sharing a key show as missing and extra, and other differences of those keys may hide; give a unique key (such as the primary key).`,
   );
 }
 
@@ -271,6 +316,7 @@ function tableResult(
   return {
     source: `${describeTarget(sourceUrl)} ${spec.table}`,
     target: `${describeTarget(targetUrl)} ${spec.targetTable}`,
+    targetEngine: plan.target.engine,
     status: verdict.confirmed.length > 0 ? 'differ' : 'match',
     mode: plan.mode,
     rows: { source: progress.rowsSource, target: progress.rowsTarget },

@@ -204,3 +204,9 @@ export function recentQuery(side: SideSql, limit: number): Query {
     params: [],
   };
 }
+
+/** One row whose key column `index` is NULL, if any: such a key cannot pair rows. */
+export function nullKeyQuery(side: SideSql, index: number): Query {
+  const where = whereClause([`${side.keys[index]!} IS NULL`, ...filterWhere(side)]);
+  return { sql: `SELECT 1 FROM ${side.table}${where} LIMIT 1`, params: [] };
+}

@@ -1,4 +1,4 @@
-import type { Cell } from '../db/session.js';
+import type { Cell, Engine } from '../db/session.js';
 
 /** One pair of tables to compare, as the config or the flags give it. */
 export interface PairSpec {
@@ -20,6 +20,8 @@ export interface PairSpec {
   /** Source column name -> largest difference still equal (floats). */
   tolerance: Record<string, number>;
   mode: 'auto' | 'range' | 'bucket';
+  /** Where a pair from the config was written (file and table), for messages; absent for flags. */
+  origin?: string;
 }
 
 export interface RunOptions {
@@ -74,6 +76,8 @@ export interface PassingDifference {
 export interface TableResult {
   source: string;
   target: string;
+  /** The target's engine, which the repair statements are written for. */
+  targetEngine: Engine;
   status: 'match' | 'differ';
   mode: 'range' | 'bucket';
   rows: { source: number; target: number };

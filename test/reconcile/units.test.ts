@@ -77,6 +77,8 @@ describe('names and progress', () => {
     expect(splitTableName('public.orders')).toEqual(['public', 'orders']);
     expect(splitTableName('"My.Schema"."Order ""X"""')).toEqual(['My.Schema', 'Order "X"']);
     expect(splitTableName('`shop`.`order`')).toEqual(['shop', 'order']);
+    expect(splitTableName('public.Mixed Case')).toEqual(['public', 'Mixed Case']);
+    expect(splitTableName(' Mixed Case ')).toEqual(['Mixed Case']);
   });
 
   it('draws the bar from chunks done', () => {

@@ -91,12 +91,31 @@ export function literal(engine: Engine, value: Cell): string {
   return `'${value.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
 }
 
-/** The repair file: a header saying what it is, then one statement per line, per table. */
-export function formatRepairSql(tables: { target: string; repair: string[] }[]): string {
+/** How each engine's session is pinned to UTC, as reconcile pins it to read the values. */
+const PIN_UTC: Record<Engine, string> = {
+  postgresql: "SET TIME ZONE 'UTC';",
+  mysql: "SET time_zone = '+00:00';",
+};
+
+/**
+ * The repair file: a header saying what it is, the session pinned to UTC (timestamps are written
+ * in UTC, and a MySQL TIMESTAMP column reads them in the session's zone), then one statement per
+ * line, per table. Every pair of a run has the same target, so one pin serves them all.
+ */
+export function formatRepairSql(
+  tables: { target: string; targetEngine: Engine; repair: string[] }[],
+): string {
   const lines = [
     '-- Statements that would make each target table match its source, from dbboundary reconcile.',
     '-- Review them before running them; reconcile itself never writes.',
   ];
+  const engine = tables[0]?.targetEngine;
+  if (engine) {
+    lines.push(
+      '-- The session time zone is pinned to UTC, as reconcile read the values: run the file as a whole.',
+      PIN_UTC[engine],
+    );
+  }
   for (const table of tables) {
     lines.push('', `-- ${table.target}: ${table.repair.length} statement(s)`, ...table.repair);
   }
