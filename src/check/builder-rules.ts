@@ -239,7 +239,6 @@ function sqlWrites(unit: FileUnderCheck, fact: SqlFact): TableRef[] {
     .map((table) => ({ ...table, offset: fileOffsetOf(fact, table.offset) }));
 }
 
-
 /**
  * Relation fields of the project's Prisma schema whose two models' tables belong to two contexts.
  * Checked once per run: the schema is the project's, not one source file's.
