@@ -6,6 +6,7 @@
 import type { ColumnInfo, Rel, SchemaModel, SequenceInfo, TableInfo } from './model.js';
 import { byName, qualified } from './model.js';
 import type { ContextTarget, Placement } from './placement.js';
+import { contextRoleGrants } from './role-grants.js';
 import { grantee, ident, rel } from './sql.js';
 
 export function renderContextDdl(
@@ -106,6 +107,12 @@ function renderContext(
       .map(
         (g) =>
           `GRANT ${g.privileges.join(', ')} ON TABLE ${rel(after(g.table))} TO ${grantee(g.grantee)};`,
+      ),
+    ...placement.moves
+      .filter((move) => move.context === context.name)
+      .flatMap((move) => contextRoleGrants(model, placement, move))
+      .map(
+        (g) => `GRANT ${g.privileges.join(', ')} ON ${g.kind} ${rel(g.after)} TO ${ident(g.role)};`,
       ),
     '',
     ...outsideObjects(model, names, context, renames),
