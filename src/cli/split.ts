@@ -6,7 +6,7 @@ import { describeTarget, resolveDatabaseUrl } from '../db/url.js';
 import { UserError } from '../errors.js';
 import { loadSplitConfig, planSplit } from '../split/index.js';
 import type { SplitResult } from '../split/index.js';
-import { readPlan } from '../split/plan-files.js';
+import { PLAN_FILE, isMoveStep, readPlan } from '../split/plan-files.js';
 import { EXIT_CLEAN, EXIT_FINDINGS, writeStdout } from './shared.js';
 
 interface SplitFlags {
@@ -16,6 +16,7 @@ interface SplitFlags {
   out: string;
   apply?: boolean;
   revert?: boolean;
+  force?: boolean;
 }
 
 export function splitCommand(done: (code: number) => void): Command {
@@ -39,6 +40,7 @@ export function splitCommand(done: (code: number) => void): Command {
       new Option('--apply', 'run the plan in --out against --db, step by step').conflicts('revert'),
     )
     .option('--revert', 'undo the applied steps of the plan in --out, last first')
+    .option('--force', 'write the plan even if --out already holds one')
     .addHelpText(
       'after',
       '\nExit codes: 0 plan written (no high-severity coupling) or plan applied/reverted; 1 high-severity couplings found, or a step failed; 2 usage, config or connection failure.',
@@ -55,6 +57,11 @@ async function split(flags: SplitFlags): Promise<number> {
     );
   }
 
+  if (!flags.force && existsSync(path.join(out, PLAN_FILE))) {
+    throw new UserError(
+      `${path.join(flags.out, PLAN_FILE)}: a plan is already there; if it was applied, run --revert with it first, or choose another --out folder (--force writes over it).`,
+    );
+  }
   const map = loadSplitConfig(flags.config, process.cwd());
   const result =
     flags.db != null
@@ -78,6 +85,12 @@ async function run(flags: SplitFlags, out: string): Promise<number> {
     throw new UserError(`--${flags.apply ? 'apply' : 'revert'} needs --db <url>.`);
   }
   const plan = readPlan(out, flags.out);
+  if (flags.revert && !plan.steps.some((step) => isMoveStep(step.id))) {
+    // Its schema, grant and search_path steps verify once any plan has run: they may not be its own.
+    throw new UserError(
+      `${path.join(flags.out, PLAN_FILE)}: this plan moves no table, so its other steps may be those of an earlier plan; revert with the plan that moved the tables.`,
+    );
+  }
   const progress = (outcome: StepOutcome): void => {
     process.stderr.write(`${outcome.status.padEnd(15)} ${outcome.id}\n`);
   };

@@ -102,7 +102,7 @@ describe('split on the command line', () => {
     expect(existsSync(path.join(root, 'out/deploy/4-move-public.refunds.sql'))).toBe(true);
 
     writeFileSync(path.join(root, 'dump.sql'), 'CREATE TABLE public.orders (id int);\n');
-    const again = await runCli(['split', '--schema-file', 'dump.sql', '--out', 'out'], {
+    const again = await runCli(['split', '--schema-file', 'dump.sql', '--out', 'out', '--force'], {
       cwd: root,
     });
     expect(again.exitCode).toBe(0);
@@ -122,5 +122,24 @@ describe('split on the command line', () => {
       '3-move-public.orders',
       '4-search-path',
     ]);
+  });
+
+  it('refuses to write a plan over one already in the folder unless --force is given', async () => {
+    const root = makeTree({
+      'dbboundary.yaml': MAP,
+      'dump.sql': 'CREATE TABLE public.orders (id int);\n',
+    });
+    await runCli(['split', '--schema-file', 'dump.sql', '--out', 'out'], { cwd: root });
+    const planned = readFileSync(path.join(root, 'out/plan.json'), 'utf8');
+    writeFileSync(path.join(root, 'dump.sql'), 'CREATE TABLE sales.orders (id int);\n');
+
+    const again = await runCli(['split', '--schema-file', 'dump.sql', '--out', 'out'], {
+      cwd: root,
+    });
+    expect(again.exitCode).toBe(2);
+    expect(again.stderr).toBe(
+      'dbboundary: out/plan.json: a plan is already there; if it was applied, run --revert with it first, or choose another --out folder (--force writes over it).',
+    );
+    expect(readFileSync(path.join(root, 'out/plan.json'), 'utf8')).toBe(planned);
   });
 });

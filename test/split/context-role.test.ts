@@ -73,3 +73,34 @@ describe('split gives each context role its moved tables', () => {
     expect(await catalogSnapshot(db.url)).toEqual(before);
   });
 });
+
+describe('split on a database where the plan is applied', () => {
+  it('keeps the applied plan, and a plan made afterwards never takes back what the first one granted', async () => {
+    const db = await fixtureDatabase();
+    const out = makeTree({});
+    await runCli(['split', '--db', db.url, '--out', out], { cwd: FIXTURE_DIR });
+    await runCli(['split', '--db', db.url, '--out', out, '--apply'], { cwd: FIXTURE_DIR });
+
+    const replanned = await runCli(['split', '--db', db.url, '--out', out], { cwd: FIXTURE_DIR });
+    expect(replanned.exitCode).toBe(2);
+    expect(replanned.stderr).toMatch(/plan\.json: a plan is already there/);
+
+    const other = makeTree({});
+    await runCli(['split', '--db', db.url, '--out', other], { cwd: FIXTURE_DIR });
+    await runCli(['split', '--db', db.url, '--out', other, '--revert'], { cwd: FIXTURE_DIR });
+    const usage = async (): Promise<boolean> =>
+      withClient(db.url, async (client) => {
+        const { rows } = await client.query<{ ok: boolean }>(
+          `SELECT has_schema_privilege('crm_app', 'crm', 'USAGE') AS ok`,
+        );
+        return rows[0]!.ok;
+      });
+    expect(await usage()).toBe(true);
+
+    const reverted = await runCli(['split', '--db', db.url, '--out', out, '--revert'], {
+      cwd: FIXTURE_DIR,
+    });
+    expect(reverted.exitCode).toBe(0);
+    expect(reverted.stdout).toMatch(/^revert: \d+ step\(s\) reverted, 0 left as they were/);
+  });
+});
