@@ -89,6 +89,28 @@ function assertDistinctTargets(moves: Move[], model: SchemaModel): void {
   }
 }
 
+/** PostgreSQL cuts longer names to this many bytes without a word. */
+const MAX_NAME_BYTES = 63;
+
+/**
+ * Why the contexts cannot each have a schema and role of their own: two of them map to one
+ * name, or a name is longer than PostgreSQL keeps. Null when they can.
+ */
+export function schemaNameProblem(contexts: string[]): string | null {
+  const seen = new Map<string, string>();
+  for (const target of contexts.map(targetOf)) {
+    if (Buffer.byteLength(target.role) > MAX_NAME_BYTES) {
+      return `context ${target.name} maps to schema ${target.schema} and role ${target.role}, longer than PostgreSQL's ${MAX_NAME_BYTES} bytes; shorten the context's name.`;
+    }
+    const other = seen.get(target.schema);
+    if (other != null) {
+      return `contexts ${other} and ${target.name} both map to schema ${target.schema}; rename one of them.`;
+    }
+    seen.set(target.schema, target.name);
+  }
+  return null;
+}
+
 function targetOf(name: string): ContextTarget {
   const schema = name
     .toLowerCase()

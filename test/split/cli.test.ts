@@ -143,3 +143,35 @@ describe('split on the command line', () => {
     expect(readFileSync(path.join(root, 'out/plan.json'), 'utf8')).toBe(planned);
   });
 });
+
+describe('split context names', () => {
+  const mapOf = (names: string[]): string =>
+    `version: 1\ndialect: postgresql\ndefaultSchema: public\ncontexts:\n${names
+      .map((name, i) => `  ${name}:\n    code: ["src/${i}/**"]\n    tables: [t${i}]\n`)
+      .join('')}`;
+  const dump = 'CREATE TABLE public.t0 (id int);\nCREATE TABLE public.t1 (id int);\n';
+
+  it('refuses two contexts that map to one schema, before writing anything', async () => {
+    const root = makeTree({ 'dbboundary.yaml': mapOf(['sales', 'Sales']), 'dump.sql': dump });
+    const run = await runCli(['split', '--schema-file', 'dump.sql', '--out', 'out'], { cwd: root });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toBe(
+      'dbboundary: dbboundary.yaml: contexts sales and Sales both map to schema sales; rename one of them.',
+    );
+    expect(existsSync(path.join(root, 'out'))).toBe(false);
+  });
+
+  it('refuses a context whose schema or role would be longer than PostgreSQL keeps', async () => {
+    const long = `billing_${'x'.repeat(60)}`;
+    const root = makeTree({
+      'dbboundary.yaml': mapOf([`${long}_a`, `${long}_b`]),
+      'dump.sql': dump,
+    });
+    const run = await runCli(['split', '--schema-file', 'dump.sql', '--out', 'out'], { cwd: root });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toBe(
+      `dbboundary: dbboundary.yaml: context ${long}_a maps to schema ${long}_a and role ${long}_a_app, longer than PostgreSQL's 63 bytes; shorten the context's name.`,
+    );
+    expect(existsSync(path.join(root, 'out'))).toBe(false);
+  });
+});
