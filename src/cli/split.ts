@@ -127,12 +127,30 @@ function writeFolder(out: string, files: Map<string, string>): void {
   }
   for (const [relative, text] of files) {
     const file = path.join(out, relative);
+    makeFolder(path.dirname(file));
     try {
-      mkdirSync(path.dirname(file), { recursive: true });
       writeFileSync(file, text);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? String(error);
       throw new UserError(`${file}: cannot write it (${code}).`);
+    }
+  }
+}
+
+/**
+ * Makes a folder and its missing parents one level at a time, from the first missing one down:
+ * mkdir's recursive mode can loop forever where a parent refuses new entries (/proc).
+ */
+function makeFolder(dir: string): void {
+  const missing: string[] = [];
+  for (let at = dir; !existsSync(at); at = path.dirname(at)) missing.unshift(at);
+  for (const folder of missing) {
+    try {
+      mkdirSync(folder);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? String(error);
+      if (code === 'EEXIST') continue;
+      throw new UserError(`${folder}: cannot make this folder (${code}).`);
     }
   }
 }

@@ -1,8 +1,12 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/run-cli.js';
 import { makeTree } from '../helpers/tempdir.js';
+
+const BIN = fileURLToPath(new URL('../../bin/dbboundary.js', import.meta.url));
 
 const MAP = `version: 1
 dialect: postgresql
@@ -173,5 +177,23 @@ describe('split context names', () => {
       `dbboundary: dbboundary.yaml: context ${long}_a maps to schema ${long}_a and role ${long}_a_app, longer than PostgreSQL's 63 bytes; shorten the context's name.`,
     );
     expect(existsSync(path.join(root, 'out'))).toBe(false);
+  });
+});
+
+describe('split output folder', () => {
+  it('fails at once, in one line, when the output folder cannot be made', async () => {
+    const root = makeTree({
+      'dbboundary.yaml': MAP,
+      'dump.sql': 'CREATE TABLE public.orders (id int);\n',
+    });
+    // Killed after 10 s: making folders under /proc must not spin.
+    const run = await execa(
+      'node',
+      [BIN, 'split', '--schema-file', 'dump.sql', '--out', '/proc/nope/deeper/'],
+      { cwd: root, reject: false, timeout: 10_000, env: { NO_COLOR: '1' } },
+    );
+    expect(run.timedOut).toBe(false);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(/^dbboundary: \/proc\/nope: cannot make this folder \(ENOENT\)\.$/);
   });
 });
