@@ -131,13 +131,20 @@ describe('split report on the shared shop schema', () => {
   it('11. moves partitions with their parent', () => {
     const move = report.moves.find((m) => m.table === 'public.purchase_log');
     expect(move?.partitions).toEqual(['public.purchase_log_2025', 'public.purchase_log_2026']);
-    expect(find('partition', 'public.purchase_log').advice).toContain('moves each partition');
+    const coupling = find('partition', 'sales.purchase_log');
+    expect(coupling.advice).toContain('moves each partition');
+    // Named after the split, like the objects of every other kind.
+    expect(coupling.objects).toEqual([
+      'sales.purchase_log',
+      'sales.purchase_log_2025',
+      'sales.purchase_log_2026',
+    ]);
   });
 
   it('12. moves extended statistics objects', () => {
-    expect(find('statistics', 'public.purchases_client_tenant').advice).toContain(
-      'ALTER STATISTICS … SET SCHEMA sales',
-    );
+    const coupling = find('statistics', 'sales.purchases_client_tenant');
+    expect(coupling.advice).toContain('ALTER STATISTICS … SET SCHEMA sales');
+    expect(coupling.objects).toEqual(['sales.purchases_client_tenant', 'sales.purchases']);
   });
 
   it("13. flags row-level security policies that read another context's table", () => {

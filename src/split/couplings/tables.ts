@@ -84,7 +84,7 @@ export function partitions(scope: Scope): Coupling[] {
     return [
       {
         kind: 'partition',
-        objects: [qualified(move.table), ...move.partitions.map(qualified)],
+        objects: [move.table, ...move.partitions].map(scope.after),
         contexts: contextsOf(scope, [move.table, ...move.partitions]),
         severity: strays.length > 0 ? 'high' : 'low',
         what:
@@ -104,7 +104,7 @@ export function statistics(scope: Scope): Coupling[] {
   return scope.placement.moves.flatMap((move) =>
     move.statistics.map((stat) => ({
       kind: 'statistics' as const,
-      objects: [qualified(stat), qualified(move.table)],
+      objects: [`${move.to}.${stat.name}`, scope.after(move.table)],
       contexts: [move.context],
       severity: 'low' as const,
       what: `Extended statistics ${qualified(stat)} on ${qualified(move.table)} live in their own schema and stay behind when the table moves.`,
