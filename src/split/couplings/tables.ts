@@ -113,6 +113,27 @@ export function statistics(scope: Scope): Coupling[] {
   );
 }
 
+/** Sequences owned by a moved table go with it: their old names stop working. */
+export function ownedSequences(scope: Scope): Coupling[] {
+  return scope.placement.moves.flatMap((move) =>
+    [move.table, ...move.partitions].flatMap((table) =>
+      scope.model.sequences
+        .filter((s) => s.ownedBy != null && qualified(s.ownedBy) === qualified(table))
+        .map((sequence) => {
+          const after = `${move.to}.${sequence.name}`;
+          return {
+            kind: 'owned-sequence' as const,
+            objects: [after, scope.after(table)],
+            contexts: [move.context],
+            severity: 'low' as const,
+            what: `${qualified(sequence)} belongs to ${qualified(table)} and moves with it to ${after}; nothing is left under the old name, so ${qualified(sequence)} stops working.`,
+            advice: `Column defaults follow on their own. Change code, jobs and scripts that name the sequence (nextval, currval('${after}'), setval) to the new name before applying the plan; a compatibility view cannot stand in for a sequence.`,
+          };
+        }),
+    ),
+  );
+}
+
 export function unownedTables(scope: Scope): Coupling[] {
   return scope.placement.unowned.map((table: TableInfo) => {
     const neighbours = scope.model.foreignKeys
