@@ -6,6 +6,10 @@ import { describeTarget, resolveDatabaseUrl } from '../db/url.js';
 import { UserError } from '../errors.js';
 import { loadSplitConfig, planSplit } from '../split/index.js';
 import type { SplitResult } from '../split/index.js';
+import { placesAnyTable, unmatchedPatterns } from '../split/placement.js';
+import type { SchemaModel } from '../split/model.js';
+import type { ContextMap } from '../config/types.js';
+import { displayPath } from '../config/read.js';
 import { PLAN_FILE, isMoveStep, readPlan } from '../split/plan-files.js';
 import { EXIT_CLEAN, EXIT_FINDINGS, writeStdout } from './shared.js';
 
@@ -63,21 +67,36 @@ async function split(flags: SplitFlags): Promise<number> {
     );
   }
   const map = loadSplitConfig(flags.config, process.cwd());
-  const result =
+  const model =
     flags.db != null
-      ? planSplit(
-          await (await import('../db/catalog.js')).readCatalog(flags.db),
-          map,
-          describeTarget(resolveDatabaseUrl(flags.db)),
-        )
-      : planSplit(
-          await (await import('../split/dump.js')).readDumpFile(flags.schemaFile!),
-          map,
-          path.basename(flags.schemaFile!),
-        );
+      ? await (await import('../db/catalog.js')).readCatalog(flags.db)
+      : await (await import('../split/dump.js')).readDumpFile(flags.schemaFile!);
+  const where = flags.db != null ? 'the database' : path.basename(flags.schemaFile!);
+  assertPlacesTables(model, map, where);
+  const source =
+    flags.db != null
+      ? describeTarget(resolveDatabaseUrl(flags.db))
+      : path.basename(flags.schemaFile!);
+  const result = planSplit(model, map, source);
   writeFolder(out, result.files);
   await writeStdout(summary(result, flags.out));
   return result.report.summary.high > 0 ? EXIT_FINDINGS : EXIT_CLEAN;
+}
+
+/** Warns about each tables pattern that matches nothing; stops when no table is placed at all. */
+function assertPlacesTables(model: SchemaModel, map: ContextMap, where: string): void {
+  const file = displayPath(map.file);
+  for (const { context, pattern } of unmatchedPatterns(model, map)) {
+    const at = pattern.line == null ? file : `${file}:${pattern.line}`;
+    process.stderr.write(
+      `dbboundary: warning: ${at}: tables pattern ${JSON.stringify(pattern.source)} of context ${context} matches no table in ${where}; the plan moves nothing for it.\n`,
+    );
+  }
+  if (!placesAnyTable(model, map)) {
+    throw new UserError(
+      `no table in ${where} matches any context's tables patterns in ${file}, so there is nothing to split; check the patterns and defaultSchema (split moves tables, not views).`,
+    );
+  }
 }
 
 async function run(flags: SplitFlags, out: string): Promise<number> {

@@ -1,6 +1,6 @@
 import { TableOwnership } from '../check/ownership.js';
 import { UserError } from '../errors.js';
-import type { ContextMap } from '../config/types.js';
+import type { ContextMap, TablePattern } from '../config/types.js';
 import type { Rel, SchemaModel, TableInfo } from './model.js';
 import { byName, qualified } from './model.js';
 
@@ -69,6 +69,32 @@ export function placeTables(model: SchemaModel, map: ContextMap): Placement {
   }
   assertDistinctTargets(moves, model);
   return { contexts, contextOf, moves, unowned };
+}
+
+export interface UnmatchedPattern {
+  context: string;
+  pattern: TablePattern;
+}
+
+/** The tables patterns that match no table of the model: a typo, or the wrong schema. */
+export function unmatchedPatterns(model: SchemaModel, map: ContextMap): UnmatchedPattern[] {
+  return map.contexts.flatMap((context) =>
+    context.tables
+      .filter((pattern) => {
+        const single = new TableOwnership({
+          ...map,
+          contexts: [{ ...context, tables: [pattern] }],
+        });
+        return !model.tables.some((table) => single.ownerOf(table).context != null);
+      })
+      .map((pattern) => ({ context: context.name, pattern })),
+  );
+}
+
+/** Whether any table of the model belongs to a context. */
+export function placesAnyTable(model: SchemaModel, map: ContextMap): boolean {
+  const ownership = new TableOwnership(map);
+  return model.tables.some((table) => ownership.ownerOf(table).context != null);
 }
 
 /** Two tables cannot end up under one name, nor a table where another one already is. */

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTempDatabase, dropDatabase, withClient } from '../helpers/pg.js';
 import type { TempDatabase } from '../helpers/pg.js';
@@ -102,5 +104,30 @@ describe('split on a database where the plan is applied', () => {
     });
     expect(reverted.exitCode).toBe(0);
     expect(reverted.stdout).toMatch(/^revert: \d+ step\(s\) reverted, 0 left as they were/);
+  });
+});
+
+describe('split tables patterns that match nothing', () => {
+  const config = (crmTables: string, salesTables: string): string =>
+    `version: 1\ndialect: postgresql\ndefaultSchema: public\ncontexts:\n  crm:\n    code: ["src/crm/**"]\n    tables: ${crmTables}\n  sales:\n    code: ["src/sales/**"]\n    tables: ${salesTables}\n`;
+
+  it('warns about each pattern that matches no table, and refuses a plan that places none', async () => {
+    const db = await fixtureDatabase();
+    const root = makeTree({ 'dbboundary.yaml': config('[clients, clientz]', '["purchase*"]') });
+    const run = await runCli(['split', '--db', db.url, '--out', 'out'], { cwd: root });
+    expect(run.stderr.trim().split('\n')).toEqual([
+      'dbboundary: warning: dbboundary.yaml:7: tables pattern "clientz" of context crm matches no table in the database; the plan moves nothing for it.',
+    ]);
+    expect(run.stdout).toContain('moving 4 table(s)'); // clients and purchase*
+
+    const none = makeTree({ 'dbboundary.yaml': config('[clientz]', '[sales.orders]') });
+    const empty = await runCli(['split', '--db', db.url, '--out', 'out'], { cwd: none });
+    expect(empty.exitCode).toBe(2);
+    expect(empty.stderr.trim().split('\n')).toEqual([
+      'dbboundary: warning: dbboundary.yaml:7: tables pattern "clientz" of context crm matches no table in the database; the plan moves nothing for it.',
+      'dbboundary: warning: dbboundary.yaml:10: tables pattern "sales.orders" of context sales matches no table in the database; the plan moves nothing for it.',
+      "dbboundary: no table in the database matches any context's tables patterns in dbboundary.yaml, so there is nothing to split; check the patterns and defaultSchema (split moves tables, not views).",
+    ]);
+    expect(existsSync(path.join(none, 'out'))).toBe(false);
   });
 });
