@@ -131,3 +131,34 @@ describe('split tables patterns that match nothing', () => {
     expect(existsSync(path.join(none, 'out'))).toBe(false);
   });
 });
+
+describe('split --revert of a plan that moves no table', () => {
+  it('refuses it, since its schema and grant steps verify once any earlier plan ran', async () => {
+    const db = await createTempDatabase('dbboundary_split');
+    databases.push(db);
+    await withClient(db.url, (client) =>
+      client.query('CREATE SCHEMA sales; CREATE TABLE sales.orders (id int);'),
+    );
+    const root = makeTree({
+      'dbboundary.yaml':
+        'version: 1\ndialect: postgresql\ndefaultSchema: public\ncontexts:\n  sales:\n    code: ["src/**"]\n    tables: [sales.orders]\n',
+    });
+    const planned = await runCli(['split', '--db', db.url, '--out', 'out'], { cwd: root });
+    expect(planned.stdout).toContain('moving 0 table(s)');
+    await runCli(['split', '--db', db.url, '--out', 'out', '--apply'], { cwd: root });
+
+    const reverted = await runCli(['split', '--db', db.url, '--out', 'out', '--revert'], {
+      cwd: root,
+    });
+    expect(reverted.exitCode).toBe(2);
+    expect(reverted.stderr).toBe(
+      'dbboundary: out/plan.json: this plan moves no table, so its other steps may be those of an earlier plan; revert with the plan that moved the tables.',
+    );
+    const usage = await withClient(db.url, (client) =>
+      client.query<{ ok: boolean }>(
+        `SELECT has_schema_privilege('sales_app', 'sales', 'USAGE') AS ok`,
+      ),
+    );
+    expect(usage.rows[0]!.ok).toBe(true);
+  });
+});
