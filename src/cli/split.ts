@@ -6,7 +6,11 @@ import { describeTarget, resolveDatabaseUrl } from '../db/url.js';
 import { UserError } from '../errors.js';
 import { loadSplitConfig, planSplit } from '../split/index.js';
 import type { SplitResult } from '../split/index.js';
-import { readPlan } from '../split/plan-files.js';
+import { placesAnyTable, unmatchedPatterns } from '../split/placement.js';
+import type { SchemaModel } from '../split/model.js';
+import type { ContextMap } from '../config/types.js';
+import { displayPath } from '../config/read.js';
+import { PLAN_FILE, isMoveStep, readPlan } from '../split/plan-files.js';
 import { EXIT_CLEAN, EXIT_FINDINGS, writeStdout } from './shared.js';
 
 interface SplitFlags {
@@ -16,6 +20,7 @@ interface SplitFlags {
   out: string;
   apply?: boolean;
   revert?: boolean;
+  force?: boolean;
 }
 
 export function splitCommand(done: (code: number) => void): Command {
@@ -39,6 +44,7 @@ export function splitCommand(done: (code: number) => void): Command {
       new Option('--apply', 'run the plan in --out against --db, step by step').conflicts('revert'),
     )
     .option('--revert', 'undo the applied steps of the plan in --out, last first')
+    .option('--force', 'write the plan even if --out already holds one')
     .addHelpText(
       'after',
       '\nExit codes: 0 plan written (no high-severity coupling) or plan applied/reverted; 1 high-severity couplings found, or a step failed; 2 usage, config or connection failure.',
@@ -55,22 +61,42 @@ async function split(flags: SplitFlags): Promise<number> {
     );
   }
 
+  if (!flags.force && existsSync(path.join(out, PLAN_FILE))) {
+    throw new UserError(
+      `${path.join(flags.out, PLAN_FILE)}: a plan is already there; if it was applied, run --revert with it first, or choose another --out folder (--force writes over it).`,
+    );
+  }
   const map = loadSplitConfig(flags.config, process.cwd());
-  const result =
+  const model =
     flags.db != null
-      ? planSplit(
-          await (await import('../db/catalog.js')).readCatalog(flags.db),
-          map,
-          describeTarget(resolveDatabaseUrl(flags.db)),
-        )
-      : planSplit(
-          await (await import('../split/dump.js')).readDumpFile(flags.schemaFile!),
-          map,
-          path.basename(flags.schemaFile!),
-        );
+      ? await (await import('../db/catalog.js')).readCatalog(flags.db)
+      : await (await import('../split/dump.js')).readDumpFile(flags.schemaFile!);
+  const where = flags.db != null ? 'the database' : path.basename(flags.schemaFile!);
+  assertPlacesTables(model, map, where);
+  const source =
+    flags.db != null
+      ? describeTarget(resolveDatabaseUrl(flags.db))
+      : path.basename(flags.schemaFile!);
+  const result = planSplit(model, map, source);
   writeFolder(out, result.files);
   await writeStdout(summary(result, flags.out));
   return result.report.summary.high > 0 ? EXIT_FINDINGS : EXIT_CLEAN;
+}
+
+/** Warns about each tables pattern that matches nothing; stops when no table is placed at all. */
+function assertPlacesTables(model: SchemaModel, map: ContextMap, where: string): void {
+  const file = displayPath(map.file);
+  for (const { context, pattern } of unmatchedPatterns(model, map)) {
+    const at = pattern.line == null ? file : `${file}:${pattern.line}`;
+    process.stderr.write(
+      `dbboundary: warning: ${at}: tables pattern ${JSON.stringify(pattern.source)} of context ${context} matches no table in ${where}; the plan moves nothing for it.\n`,
+    );
+  }
+  if (!placesAnyTable(model, map)) {
+    throw new UserError(
+      `no table in ${where} matches any context's tables patterns in ${file}, so there is nothing to split; check the patterns and defaultSchema (split moves tables, not views).`,
+    );
+  }
 }
 
 async function run(flags: SplitFlags, out: string): Promise<number> {
@@ -78,6 +104,12 @@ async function run(flags: SplitFlags, out: string): Promise<number> {
     throw new UserError(`--${flags.apply ? 'apply' : 'revert'} needs --db <url>.`);
   }
   const plan = readPlan(out, flags.out);
+  if (flags.revert && !plan.steps.some((step) => isMoveStep(step.id))) {
+    // Its schema, grant and search_path steps verify once any plan has run: they may not be its own.
+    throw new UserError(
+      `${path.join(flags.out, PLAN_FILE)}: this plan moves no table, so its other steps may be those of an earlier plan; revert with the plan that moved the tables.`,
+    );
+  }
   const progress = (outcome: StepOutcome): void => {
     process.stderr.write(`${outcome.status.padEnd(15)} ${outcome.id}\n`);
   };
@@ -114,12 +146,30 @@ function writeFolder(out: string, files: Map<string, string>): void {
   }
   for (const [relative, text] of files) {
     const file = path.join(out, relative);
+    makeFolder(path.dirname(file));
     try {
-      mkdirSync(path.dirname(file), { recursive: true });
       writeFileSync(file, text);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? String(error);
       throw new UserError(`${file}: cannot write it (${code}).`);
+    }
+  }
+}
+
+/**
+ * Makes a folder and its missing parents one level at a time, from the first missing one down:
+ * mkdir's recursive mode can loop forever where a parent refuses new entries (/proc).
+ */
+function makeFolder(dir: string): void {
+  const missing: string[] = [];
+  for (let at = dir; !existsSync(at); at = path.dirname(at)) missing.unshift(at);
+  for (const folder of missing) {
+    try {
+      mkdirSync(folder);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? String(error);
+      if (code === 'EEXIST') continue;
+      throw new UserError(`${folder}: cannot make this folder (${code}).`);
     }
   }
 }

@@ -200,6 +200,8 @@ WHERE c.relkind IN ('r', 'p', 'f') AND g.grantee <> c.relowner AND ${USER_NAMESP
   AND ${notExtensionMember('pg_class', 'c')}
 ORDER BY 1, 2, 3, 4`;
 
+const SEQUENCE_GRANTS = GRANTS.replace("c.relkind IN ('r', 'p', 'f')", "c.relkind = 'S'");
+
 const DEFAULT_PRIVILEGES = `
 SELECT DISTINCT pg_get_userbyid(d.defaclrole) AS role, n.nspname AS schema, d.defaclobjtype AS type,
        CASE WHEN g.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(g.grantee) END AS grantee,
@@ -338,6 +340,7 @@ async function readAll(client: pg.Client): Promise<SchemaModel> {
     definition: String(row.definition),
   }));
   model.grants = groupGrants(await rows(GRANTS));
+  model.sequenceGrants = groupGrants(await rows(SEQUENCE_GRANTS));
   model.defaultPrivileges = groupDefaultPrivileges(await rows(DEFAULT_PRIVILEGES));
   model.extensions = (await rows(EXTENSIONS)).map((row) => ({
     name: String(row.name),

@@ -3,9 +3,10 @@
  * table (and of the sequences that move with it) written in its new schema, and the objects it
  * still needs from outside listed at the end.
  */
-import type { ColumnInfo, Rel, SchemaModel, SequenceInfo, TableInfo } from './model.js';
+import type { ColumnInfo, GrantInfo, Rel, SchemaModel, SequenceInfo, TableInfo } from './model.js';
 import { byName, qualified } from './model.js';
 import type { ContextTarget, Placement } from './placement.js';
+import { contextRoleGrants } from './role-grants.js';
 import { grantee, ident, rel } from './sql.js';
 
 export function renderContextDdl(
@@ -107,6 +108,16 @@ function renderContext(
         (g) =>
           `GRANT ${g.privileges.join(', ')} ON TABLE ${rel(after(g.table))} TO ${grantee(g.grantee)};`,
       ),
+    ...sequenceGrants(model, names).map(
+      (g) =>
+        `GRANT ${g.privileges.join(', ')} ON SEQUENCE ${rel({ schema: context.schema, name: g.table.name })} TO ${grantee(g.grantee)};`,
+    ),
+    ...placement.moves
+      .filter((move) => move.context === context.name)
+      .flatMap((move) => contextRoleGrants(model, placement, move))
+      .map(
+        (g) => `GRANT ${g.privileges.join(', ')} ON ${g.kind} ${rel(g.after)} TO ${ident(g.role)};`,
+      ),
     '',
     ...outsideObjects(model, names, context, renames),
   ];
@@ -114,6 +125,14 @@ function renderContext(
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')
     .trimEnd()}\n`;
+}
+
+/** Grants on the sequences the context's tables own (identity ones included). */
+function sequenceGrants(model: SchemaModel, names: Set<string>): GrantInfo[] {
+  const owned = new Set(
+    model.sequences.filter((s) => s.ownedBy && names.has(qualified(s.ownedBy))).map(qualified),
+  );
+  return model.sequenceGrants.filter((g) => owned.has(qualified(g.table)));
 }
 
 function depth(table: TableInfo, tables: Map<string, TableInfo>): number {

@@ -38,6 +38,9 @@ interface PendingFunction {
   refs: ReturnType<typeof readFunctionBody>['refs'];
 }
 
+/** What GRANT ALL ON SEQUENCE stands for. */
+const SEQUENCE_ALL_PRIVILEGES = ['SELECT', 'UPDATE', 'USAGE'];
+
 /** Table privileges GRANT ALL stands for; PostgreSQL 17 added MAINTAIN. */
 const ALL_PRIVILEGES = [
   'DELETE',
@@ -129,6 +132,7 @@ class DumpReader {
   private readonly functions: PendingFunction[] = [];
   private readonly sequenceUsers = new Map<string, Rel[]>();
   private readonly grants = new Map<string, GrantInfo>();
+  private readonly sequenceGrants = new Map<string, GrantInfo>();
   private readonly sequences = new Map<string, SchemaModel['sequences'][number]>();
 
   constructor(private readonly version: number) {}
@@ -437,27 +441,33 @@ class DumpReader {
   }
 
   private grant(node: Node): void {
-    if (node.objtype !== 'OBJECT_TABLE' || node.targtype !== 'ACL_TARGET_OBJECT') return;
-    const privileges = this.privileges(node.privileges);
+    const onSequence = node.objtype === 'OBJECT_SEQUENCE';
+    if (node.objtype !== 'OBJECT_TABLE' && !onSequence) return;
+    if (node.targtype !== 'ACL_TARGET_OBJECT') return;
+    const privileges = onSequence
+      ? this.privileges(node.privileges, SEQUENCE_ALL_PRIVILEGES)
+      : this.privileges(node.privileges);
+    const grants = onSequence ? this.sequenceGrants : this.grants;
     for (const object of (node.objects as Node[] | undefined) ?? []) {
       const table = relOf((object.RangeVar ?? object) as Node);
       for (const grantee of granteesOf(node.grantees)) {
         const key = `${qualified(table)}\0${grantee}`;
-        const held = new Set(this.grants.get(key)?.privileges ?? []);
+        const held = new Set(grants.get(key)?.privileges ?? []);
         for (const privilege of privileges) {
           if (node.is_grant === true) held.add(privilege);
           else held.delete(privilege);
         }
-        this.grants.set(key, { table, grantee, privileges: [...held].sort() });
+        grants.set(key, { table, grantee, privileges: [...held].sort() });
       }
     }
   }
 
-  private privileges(list: unknown): string[] {
+  private privileges(list: unknown, all?: string[]): string[] {
     const named = ((list as Node[] | undefined) ?? []).map((p) =>
       String((p.AccessPriv as Node).priv_name).toUpperCase(),
     );
     if (named.length > 0) return named;
+    if (all) return all;
     return this.version >= 17 ? [...ALL_PRIVILEGES, 'MAINTAIN'].sort() : ALL_PRIVILEGES;
   }
 
@@ -510,6 +520,10 @@ class DumpReader {
     }
     model.grants = [...this.grants.values()].filter(
       (grant) => this.tables.has(qualified(grant.table)) && grant.privileges.length > 0,
+    );
+    const sequenceNames = new Set(model.sequences.map(qualified));
+    model.sequenceGrants = [...this.sequenceGrants.values()].filter(
+      (grant) => sequenceNames.has(qualified(grant.table)) && grant.privileges.length > 0,
     );
     model.extensionTypes = this.extensionTypes();
 

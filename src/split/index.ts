@@ -6,7 +6,7 @@ import { ConfigError } from '../errors.js';
 import { findCouplings } from './couplings/index.js';
 import { renderContextDdl } from './ddl.js';
 import type { SchemaModel } from './model.js';
-import { placeTables } from './placement.js';
+import { placeTables, schemaNameProblem } from './placement.js';
 import { buildPlan } from './plan.js';
 import type { Plan } from './plan.js';
 import { planFiles } from './plan-files.js';
@@ -34,6 +34,8 @@ export function loadSplitConfig(config: string | undefined, cwd: string): Contex
       },
     ]);
   }
+  const problem = schemaNameProblem(map.contexts.map((context) => context.name));
+  if (problem) throw new ConfigError([{ file: displayPath(file), line: null, message: problem }]);
   return map;
 }
 

@@ -195,6 +195,8 @@ export interface SchemaModel {
   indexes: IndexInfo[];
   policies: PolicyInfo[];
   grants: GrantInfo[];
+  /** Privileges on sequences, in the same shape (`table` names the sequence). */
+  sequenceGrants: GrantInfo[];
   defaultPrivileges: DefaultPrivilegeInfo[];
   extensions: ExtensionInfo[];
   /** Types that extensions define (citext…); columns of these types depend on the extension. */
@@ -231,6 +233,7 @@ export function emptyModel(): SchemaModel {
     indexes: [],
     policies: [],
     grants: [],
+    sequenceGrants: [],
     defaultPrivileges: [],
     extensions: [],
     extensionTypes: [],

@@ -1,6 +1,6 @@
 import { TableOwnership } from '../check/ownership.js';
 import { UserError } from '../errors.js';
-import type { ContextMap } from '../config/types.js';
+import type { ContextMap, TablePattern } from '../config/types.js';
 import type { Rel, SchemaModel, TableInfo } from './model.js';
 import { byName, qualified } from './model.js';
 
@@ -71,6 +71,32 @@ export function placeTables(model: SchemaModel, map: ContextMap): Placement {
   return { contexts, contextOf, moves, unowned };
 }
 
+export interface UnmatchedPattern {
+  context: string;
+  pattern: TablePattern;
+}
+
+/** The tables patterns that match no table of the model: a typo, or the wrong schema. */
+export function unmatchedPatterns(model: SchemaModel, map: ContextMap): UnmatchedPattern[] {
+  return map.contexts.flatMap((context) =>
+    context.tables
+      .filter((pattern) => {
+        const single = new TableOwnership({
+          ...map,
+          contexts: [{ ...context, tables: [pattern] }],
+        });
+        return !model.tables.some((table) => single.ownerOf(table).context != null);
+      })
+      .map((pattern) => ({ context: context.name, pattern })),
+  );
+}
+
+/** Whether any table of the model belongs to a context. */
+export function placesAnyTable(model: SchemaModel, map: ContextMap): boolean {
+  const ownership = new TableOwnership(map);
+  return model.tables.some((table) => ownership.ownerOf(table).context != null);
+}
+
 /** Two tables cannot end up under one name, nor a table where another one already is. */
 function assertDistinctTargets(moves: Move[], model: SchemaModel): void {
   const taken = new Map(model.tables.map((table) => [qualified(table), 'already there']));
@@ -87,6 +113,28 @@ function assertDistinctTargets(moves: Move[], model: SchemaModel): void {
       taken.set(target, qualified(table));
     }
   }
+}
+
+/** PostgreSQL cuts longer names to this many bytes without a word. */
+const MAX_NAME_BYTES = 63;
+
+/**
+ * Why the contexts cannot each have a schema and role of their own: two of them map to one
+ * name, or a name is longer than PostgreSQL keeps. Null when they can.
+ */
+export function schemaNameProblem(contexts: string[]): string | null {
+  const seen = new Map<string, string>();
+  for (const target of contexts.map(targetOf)) {
+    if (Buffer.byteLength(target.role) > MAX_NAME_BYTES) {
+      return `context ${target.name} maps to schema ${target.schema} and role ${target.role}, longer than PostgreSQL's ${MAX_NAME_BYTES} bytes; shorten the context's name.`;
+    }
+    const other = seen.get(target.schema);
+    if (other != null) {
+      return `contexts ${other} and ${target.name} both map to schema ${target.schema}; rename one of them.`;
+    }
+    seen.set(target.schema, target.name);
+  }
+  return null;
 }
 
 function targetOf(name: string): ContextTarget {

@@ -16,6 +16,11 @@ interface PlanIndex {
   steps: { id: string; title: string }[];
 }
 
+/** Whether a step of plan.json moves a table (its id is `<n>-move-<table>`). */
+export function isMoveStep(id: string): boolean {
+  return /^\d+-move-/.test(id);
+}
+
 /** Every file of the output folder, by path relative to it. */
 export function planFiles(plan: Plan): Map<string, string> {
   const index: PlanIndex = {

@@ -7,6 +7,8 @@
 import type { GrantInfo, Rel, SchemaModel, TableInfo } from './model.js';
 import { qualified } from './model.js';
 import type { ContextTarget, Move, Placement } from './placement.js';
+import type { RoleGrant } from './role-grants.js';
+import { contextRoleGrants } from './role-grants.js';
 import {
   doBlock,
   fail,
@@ -44,7 +46,9 @@ export function buildPlan(model: SchemaModel, placement: Placement): Plan {
   const drafts = [
     schemasStep(placement.contexts, existingSchemas(model)),
     grantsStep(model, placement),
-    ...placement.moves.map((move) => moveStep(model, move)),
+    ...placement.moves.map((move) =>
+      moveStep(model, move, contextRoleGrants(model, placement, move)),
+    ),
     searchPathStep(model, placement),
   ];
   const width = String(drafts.length).length;
@@ -215,7 +219,11 @@ function grantsOn(model: SchemaModel, tables: Rel[]): GrantInfo[] {
   return model.grants.filter((grant) => names.has(qualified(grant.table)));
 }
 
-function moveStep(model: SchemaModel, move: Move): PlanStep {
+/**
+ * Moves the table with its partitions and statistics, leaves the compatibility views, and gives
+ * the context role what it lacked on them; revert takes back those grants first.
+ */
+function moveStep(model: SchemaModel, move: Move, roleGrants: RoleGrant[]): PlanStep {
   const relations = [move.table, ...move.partitions];
   const target = (table: Rel): Rel => ({ schema: move.to, name: table.name });
 
@@ -233,10 +241,16 @@ function moveStep(model: SchemaModel, move: Move): PlanStep {
       ]),
     ]),
     ...relations.flatMap((table) => compatibilityView(model, table, target(table))),
+    ...roleGrants.flatMap(grantStatements),
   ];
 
   const revert = [
     doBlock([
+      ...roleGrants.flatMap((g) => [
+        `IF ${relationIs(g.after, g.kind === 'TABLE' ? 'rpf' : 'S')} THEN`,
+        `  REVOKE ${g.privileges.join(', ')} ON ${g.kind} ${rel(g.after)} FROM ${ident(g.role)};`,
+        `END IF;`,
+      ]),
       ...[...relations]
         .reverse()
         .flatMap((table) => [
@@ -266,6 +280,12 @@ function moveStep(model: SchemaModel, move: Move): PlanStep {
       (stat) =>
         `IF NOT ${statisticsExists({ schema: move.to, name: stat.name })} THEN ${fail(`statistics ${move.to}.${stat.name} are not there`)} END IF;`,
     ),
+    ...roleGrants.flatMap((g) =>
+      g.privileges.map(
+        (p) =>
+          `IF NOT has_${g.kind.toLowerCase()}_privilege(${literal(g.role)}, ${literal(rel(g.after))}, ${literal(p)}) THEN ${fail(`${g.role} has no ${p} on ${qualified(g.after)}`)} END IF;`,
+      ),
+    ),
   ]);
 
   const extra = move.partitions.length > 0 ? ` with ${move.partitions.length} partition(s)` : '';
@@ -276,6 +296,13 @@ function moveStep(model: SchemaModel, move: Move): PlanStep {
     revert,
     verify,
   );
+}
+
+/** The grants on the moved object, and on its compatibility view for a table. */
+function grantStatements(g: RoleGrant): string[] {
+  const on = (r: Rel): string =>
+    `GRANT ${g.privileges.join(', ')} ON ${g.kind} ${rel(r)} TO ${ident(g.role)};`;
+  return g.kind === 'TABLE' ? [on(g.after), on(g.before)] : [on(g.after)];
 }
 
 /**

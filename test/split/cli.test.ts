@@ -1,8 +1,12 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/run-cli.js';
 import { makeTree } from '../helpers/tempdir.js';
+
+const BIN = fileURLToPath(new URL('../../bin/dbboundary.js', import.meta.url));
 
 const MAP = `version: 1
 dialect: postgresql
@@ -102,7 +106,7 @@ describe('split on the command line', () => {
     expect(existsSync(path.join(root, 'out/deploy/4-move-public.refunds.sql'))).toBe(true);
 
     writeFileSync(path.join(root, 'dump.sql'), 'CREATE TABLE public.orders (id int);\n');
-    const again = await runCli(['split', '--schema-file', 'dump.sql', '--out', 'out'], {
+    const again = await runCli(['split', '--schema-file', 'dump.sql', '--out', 'out', '--force'], {
       cwd: root,
     });
     expect(again.exitCode).toBe(0);
@@ -122,5 +126,74 @@ describe('split on the command line', () => {
       '3-move-public.orders',
       '4-search-path',
     ]);
+  });
+
+  it('refuses to write a plan over one already in the folder unless --force is given', async () => {
+    const root = makeTree({
+      'dbboundary.yaml': MAP,
+      'dump.sql': 'CREATE TABLE public.orders (id int);\n',
+    });
+    await runCli(['split', '--schema-file', 'dump.sql', '--out', 'out'], { cwd: root });
+    const planned = readFileSync(path.join(root, 'out/plan.json'), 'utf8');
+    writeFileSync(path.join(root, 'dump.sql'), 'CREATE TABLE sales.orders (id int);\n');
+
+    const again = await runCli(['split', '--schema-file', 'dump.sql', '--out', 'out'], {
+      cwd: root,
+    });
+    expect(again.exitCode).toBe(2);
+    expect(again.stderr).toBe(
+      'dbboundary: out/plan.json: a plan is already there; if it was applied, run --revert with it first, or choose another --out folder (--force writes over it).',
+    );
+    expect(readFileSync(path.join(root, 'out/plan.json'), 'utf8')).toBe(planned);
+  });
+});
+
+describe('split context names', () => {
+  const mapOf = (names: string[]): string =>
+    `version: 1\ndialect: postgresql\ndefaultSchema: public\ncontexts:\n${names
+      .map((name, i) => `  ${name}:\n    code: ["src/${i}/**"]\n    tables: [t${i}]\n`)
+      .join('')}`;
+  const dump = 'CREATE TABLE public.t0 (id int);\nCREATE TABLE public.t1 (id int);\n';
+
+  it('refuses two contexts that map to one schema, before writing anything', async () => {
+    const root = makeTree({ 'dbboundary.yaml': mapOf(['sales', 'Sales']), 'dump.sql': dump });
+    const run = await runCli(['split', '--schema-file', 'dump.sql', '--out', 'out'], { cwd: root });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toBe(
+      'dbboundary: dbboundary.yaml: contexts sales and Sales both map to schema sales; rename one of them.',
+    );
+    expect(existsSync(path.join(root, 'out'))).toBe(false);
+  });
+
+  it('refuses a context whose schema or role would be longer than PostgreSQL keeps', async () => {
+    const long = `billing_${'x'.repeat(60)}`;
+    const root = makeTree({
+      'dbboundary.yaml': mapOf([`${long}_a`, `${long}_b`]),
+      'dump.sql': dump,
+    });
+    const run = await runCli(['split', '--schema-file', 'dump.sql', '--out', 'out'], { cwd: root });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toBe(
+      `dbboundary: dbboundary.yaml: context ${long}_a maps to schema ${long}_a and role ${long}_a_app, longer than PostgreSQL's 63 bytes; shorten the context's name.`,
+    );
+    expect(existsSync(path.join(root, 'out'))).toBe(false);
+  });
+});
+
+describe('split output folder', () => {
+  it('fails at once, in one line, when the output folder cannot be made', async () => {
+    const root = makeTree({
+      'dbboundary.yaml': MAP,
+      'dump.sql': 'CREATE TABLE public.orders (id int);\n',
+    });
+    // Killed after 10 s: making folders under /proc must not spin.
+    const run = await execa(
+      'node',
+      [BIN, 'split', '--schema-file', 'dump.sql', '--out', '/proc/nope/deeper/'],
+      { cwd: root, reject: false, timeout: 10_000, env: { NO_COLOR: '1' } },
+    );
+    expect(run.timedOut).toBe(false);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(/^dbboundary: \/proc\/nope: cannot make this folder \(ENOENT\)\.$/);
   });
 });

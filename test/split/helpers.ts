@@ -60,7 +60,9 @@ const USER = `n.nspname <> 'information_schema' AND n.nspname !~ '^pg_'`;
 
 const SNAPSHOT_QUERIES: Record<string, string> = {
   schema: `SELECT n.nspname, n.nspacl FROM pg_namespace n WHERE ${USER}`,
-  relation: `SELECT n.nspname, c.relname, c.relkind, pg_get_userbyid(c.relowner), c.relacl, c.reloptions,
+  // An ACL equal to the owner's default means the same as none: REVOKE cannot set it back to NULL.
+  relation: `SELECT n.nspname, c.relname, c.relkind, pg_get_userbyid(c.relowner),
+      NULLIF(c.relacl, acldefault(CASE c.relkind WHEN 'S' THEN 's'::"char" ELSE 'r'::"char" END, c.relowner)), c.reloptions,
       c.relrowsecurity, c.relispartition, obj_description(c.oid, 'pg_class')
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ${USER}`,
   column: `SELECT n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,

@@ -61,6 +61,13 @@ describe('split report on the shared shop schema', () => {
     const byTable = Object.fromEntries(report.moves.map((m) => [m.table, m.sequences]));
     expect(byTable['public.client_notes']).toEqual(['public.client_notes_id_seq']);
     expect(byTable['public.purchase_items']).toEqual(['public.purchase_items_id_seq']);
+    // Nothing is left under the old name: the report says so for each table that owns one.
+    const notes = find('owned-sequence', 'crm.client_notes_id_seq');
+    expect(notes).toMatchObject({ objects: ['crm.client_notes_id_seq', 'crm.client_notes'] });
+    expect(notes.severity).toBe('low');
+    expect(notes.what).toContain('public.client_notes_id_seq stops working');
+    expect(notes.advice).toContain("currval('crm.client_notes_id_seq')");
+    expect(notes.advice).toContain('a compatibility view cannot stand in for a sequence');
   });
 
   it('3. flags a sequence that feeds several contexts', () => {
@@ -131,13 +138,20 @@ describe('split report on the shared shop schema', () => {
   it('11. moves partitions with their parent', () => {
     const move = report.moves.find((m) => m.table === 'public.purchase_log');
     expect(move?.partitions).toEqual(['public.purchase_log_2025', 'public.purchase_log_2026']);
-    expect(find('partition', 'public.purchase_log').advice).toContain('moves each partition');
+    const coupling = find('partition', 'sales.purchase_log');
+    expect(coupling.advice).toContain('moves each partition');
+    // Named after the split, like the objects of every other kind.
+    expect(coupling.objects).toEqual([
+      'sales.purchase_log',
+      'sales.purchase_log_2025',
+      'sales.purchase_log_2026',
+    ]);
   });
 
   it('12. moves extended statistics objects', () => {
-    expect(find('statistics', 'public.purchases_client_tenant').advice).toContain(
-      'ALTER STATISTICS … SET SCHEMA sales',
-    );
+    const coupling = find('statistics', 'sales.purchases_client_tenant');
+    expect(coupling.advice).toContain('ALTER STATISTICS … SET SCHEMA sales');
+    expect(coupling.objects).toEqual(['sales.purchases_client_tenant', 'sales.purchases']);
   });
 
   it("13. flags row-level security policies that read another context's table", () => {

@@ -8,7 +8,15 @@ import { extensions, grants, publications } from './access.js';
 import { functions, policies, triggers, views } from './code.js';
 import { COUPLING_KINDS, SEVERITY_RANK, buildScope } from './scope.js';
 import type { Coupling } from './scope.js';
-import { foreignKeys, partitions, sequences, statistics, types, unownedTables } from './tables.js';
+import {
+  foreignKeys,
+  ownedSequences,
+  partitions,
+  sequences,
+  statistics,
+  types,
+  unownedTables,
+} from './tables.js';
 
 export { COUPLING_KINDS } from './scope.js';
 export type { Coupling, CouplingKind, Severity } from './scope.js';
@@ -29,6 +37,7 @@ export function findCouplings(model: SchemaModel, placement: Placement): Couplin
     ...publications(scope),
     ...partitions(scope),
     ...statistics(scope),
+    ...ownedSequences(scope),
     ...unownedTables(scope),
   ];
   return found.sort(compareCouplings);

@@ -16,6 +16,7 @@ export const COUPLING_KINDS = [
   'publication',
   'partition',
   'statistics',
+  'owned-sequence',
   'unowned-table',
 ] as const;
 

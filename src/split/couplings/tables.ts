@@ -84,7 +84,7 @@ export function partitions(scope: Scope): Coupling[] {
     return [
       {
         kind: 'partition',
-        objects: [qualified(move.table), ...move.partitions.map(qualified)],
+        objects: [move.table, ...move.partitions].map(scope.after),
         contexts: contextsOf(scope, [move.table, ...move.partitions]),
         severity: strays.length > 0 ? 'high' : 'low',
         what:
@@ -104,12 +104,33 @@ export function statistics(scope: Scope): Coupling[] {
   return scope.placement.moves.flatMap((move) =>
     move.statistics.map((stat) => ({
       kind: 'statistics' as const,
-      objects: [qualified(stat), qualified(move.table)],
+      objects: [`${move.to}.${stat.name}`, scope.after(move.table)],
       contexts: [move.context],
       severity: 'low' as const,
       what: `Extended statistics ${qualified(stat)} on ${qualified(move.table)} live in their own schema and stay behind when the table moves.`,
       advice: `The plan moves it with ALTER STATISTICS … SET SCHEMA ${move.to}.`,
     })),
+  );
+}
+
+/** Sequences owned by a moved table go with it: their old names stop working. */
+export function ownedSequences(scope: Scope): Coupling[] {
+  return scope.placement.moves.flatMap((move) =>
+    [move.table, ...move.partitions].flatMap((table) =>
+      scope.model.sequences
+        .filter((s) => s.ownedBy != null && qualified(s.ownedBy) === qualified(table))
+        .map((sequence) => {
+          const after = `${move.to}.${sequence.name}`;
+          return {
+            kind: 'owned-sequence' as const,
+            objects: [after, scope.after(table)],
+            contexts: [move.context],
+            severity: 'low' as const,
+            what: `${qualified(sequence)} belongs to ${qualified(table)} and moves with it to ${after}; nothing is left under the old name, so ${qualified(sequence)} stops working.`,
+            advice: `Column defaults follow on their own. Change code, jobs and scripts that name the sequence (nextval, currval('${after}'), setval) to the new name before applying the plan; a compatibility view cannot stand in for a sequence.`,
+          };
+        }),
+    ),
   );
 }
 
