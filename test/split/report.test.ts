@@ -62,7 +62,7 @@ describe('split report on the shared shop schema', () => {
     expect(byTable['public.client_notes']).toEqual(['public.client_notes_id_seq']);
     expect(byTable['public.purchase_items']).toEqual(['public.purchase_items_id_seq']);
     // Nothing is left under the old name: the report says so for each table that owns one.
-    const notes = find('owned-sequence', 'crm.client_notes_id_seq');
+    const notes = find('sequence', 'crm.client_notes_id_seq');
     expect(notes).toMatchObject({ objects: ['crm.client_notes_id_seq', 'crm.client_notes'] });
     expect(notes.severity).toBe('low');
     expect(notes.what).toContain('public.client_notes_id_seq stops working');

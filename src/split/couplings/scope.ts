@@ -16,7 +16,6 @@ export const COUPLING_KINDS = [
   'publication',
   'partition',
   'statistics',
-  'owned-sequence',
   'unowned-table',
 ] as const;
 

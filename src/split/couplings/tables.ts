@@ -122,7 +122,7 @@ export function ownedSequences(scope: Scope): Coupling[] {
         .map((sequence) => {
           const after = `${move.to}.${sequence.name}`;
           return {
-            kind: 'owned-sequence' as const,
+            kind: 'sequence' as const,
             objects: [after, scope.after(table)],
             contexts: [move.context],
             severity: 'low' as const,
