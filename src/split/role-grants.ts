@@ -27,17 +27,49 @@ export function contextRoleGrants(
   move: Move,
 ): RoleGrant[] {
   const role = placement.contexts.find((c) => c.name === move.context)!.role;
-  const owned = sequencesByTable(model);
+  const { owned, tableGrants, sequenceGrants } = indexOf(model);
   const grants: RoleGrant[] = [];
   for (const table of [move.table, ...move.partitions]) {
-    grants.push(grantOf('TABLE', table, move.to, role, TABLE_PRIVILEGES, model.grants));
+    grants.push(grantOf('TABLE', table, move.to, role, TABLE_PRIVILEGES, tableGrants));
     for (const sequence of owned.get(qualified(table)) ?? []) {
       grants.push(
-        grantOf('SEQUENCE', sequence, move.to, role, SEQUENCE_PRIVILEGES, model.sequenceGrants),
+        grantOf('SEQUENCE', sequence, move.to, role, SEQUENCE_PRIVILEGES, sequenceGrants),
       );
     }
   }
   return grants.filter((grant) => grant.privileges.length > 0);
+}
+
+interface GrantIndex {
+  owned: ReturnType<typeof sequencesByTable>;
+  /** Privileges held, by `${grantee}\0${schema.name}`. */
+  tableGrants: Map<string, string[]>;
+  sequenceGrants: Map<string, string[]>;
+}
+
+/** Built once per model: a plan asks for every moved table, and there may be thousands. */
+const indexes = new WeakMap<SchemaModel, GrantIndex>();
+
+function indexOf(model: SchemaModel): GrantIndex {
+  let index = indexes.get(model);
+  if (!index) {
+    index = {
+      owned: sequencesByTable(model),
+      tableGrants: byGranteeAndTable(model.grants),
+      sequenceGrants: byGranteeAndTable(model.sequenceGrants),
+    };
+    indexes.set(model, index);
+  }
+  return index;
+}
+
+function byGranteeAndTable(grants: GrantInfo[]): Map<string, string[]> {
+  const index = new Map<string, string[]>();
+  for (const grant of grants) {
+    const key = `${grant.grantee}\0${qualified(grant.table)}`;
+    index.set(key, [...(index.get(key) ?? []), ...grant.privileges]);
+  }
+  return index;
 }
 
 function grantOf(
@@ -46,13 +78,9 @@ function grantOf(
   to: string,
   role: string,
   wanted: string[],
-  held: GrantInfo[],
+  held: Map<string, string[]>,
 ): RoleGrant {
-  const has = new Set(
-    held
-      .filter((g) => g.grantee === role && qualified(g.table) === qualified(before))
-      .flatMap((g) => g.privileges),
-  );
+  const has = new Set(held.get(`${role}\0${qualified(before)}`) ?? []);
   return {
     kind,
     before: { schema: before.schema, name: before.name },
