@@ -6,6 +6,7 @@ import { loadModule } from 'libpg-query';
 import type pg from 'pg';
 import { readFunctionBody } from '../split/bodies.js';
 import type {
+  CronJobs,
   DefaultPrivilegeInfo,
   DeleteAction,
   FunctionInfo,
@@ -269,6 +270,25 @@ WHERE s.setrole <> 0 AND c LIKE 'search_path=%'
   AND (s.setdatabase = 0 OR db.datname = current_database())
 ORDER BY 1, 2`;
 
+/**
+ * pg_cron's job table, found by its presence rather than by the extension, so a copy of it made
+ * by hand or restored without the extension is read too. has_table_privilege keeps a refused
+ * SELECT from ending the read-only transaction.
+ */
+const CRON_JOB_TABLE = `
+SELECT has_table_privilege(c.oid, 'SELECT') AS readable
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = 'cron' AND c.relname = 'job' AND c.relkind IN ('r', 'p', 'v', 'f')`;
+
+/**
+ * Every job row as JSON, whatever columns this pg_cron version has. Jobs that run in another
+ * database name that database's tables, not these, so they are left out.
+ */
+const CRON_JOBS = `
+SELECT to_jsonb(j) AS job FROM cron.job j
+WHERE coalesce(to_jsonb(j)->>'database', current_database()) = current_database()
+ORDER BY length(to_jsonb(j)->>'jobid'), to_jsonb(j)->>'jobid'`;
+
 type Row = Record<string, unknown>;
 
 /**
@@ -369,7 +389,26 @@ async function readAll(client: pg.Client): Promise<SchemaModel> {
     searchPath: String(row.search_path),
   }));
   model.functions = readFunctions(await rows(FUNCTIONS), model);
+  model.cronJobs = await readCronJobs(rows);
   return normalizeModel(model);
+}
+
+async function readCronJobs(rows: (sql: string) => Promise<Row[]>): Promise<CronJobs> {
+  const table = (await rows(CRON_JOB_TABLE))[0];
+  if (table == null) return { status: 'absent', jobs: [] };
+  if (table.readable !== true) return { status: 'unreadable', jobs: [] };
+
+  const jobs = (await rows(CRON_JOBS)).map((row) => {
+    const job = row.job as Record<string, unknown>;
+    const text = (key: string): string | null => (job[key] == null ? null : String(job[key]));
+    return {
+      id: text('jobid') ?? '?',
+      name: text('jobname'),
+      command: text('command') ?? '',
+      username: text('username'),
+    };
+  });
+  return { status: 'read', jobs };
 }
 
 const TABLE_KINDS: Record<string, TableKind> = { r: 'table', p: 'partitioned', f: 'foreign' };

@@ -5,6 +5,7 @@ import type { ContextMap } from '../config/types.js';
 import { ConfigError } from '../errors.js';
 import { findCouplings } from './couplings/index.js';
 import { renderContextDdl } from './ddl.js';
+import { findExternalReferences } from './external.js';
 import type { SchemaModel } from './model.js';
 import { placeTables, schemaNameProblem } from './placement.js';
 import { buildPlan } from './plan.js';
@@ -44,7 +45,8 @@ export function planSplit(model: SchemaModel, map: ContextMap, source: string): 
   const placement = placeTables(model, map);
   const couplings = findCouplings(model, placement);
   const plan = buildPlan(model, placement);
-  const report = buildReport(source, model, placement, couplings, plan);
+  const external = findExternalReferences(model, placement);
+  const report = buildReport(source, model, placement, couplings, plan, external);
 
   const files = planFiles(plan);
   for (const [context, ddl] of renderContextDdl(model, placement, source)) {

@@ -181,6 +181,22 @@ export interface RoleSetting {
   searchPath: string;
 }
 
+/** A pg_cron job as the job table holds it. */
+export interface CronJob {
+  id: string;
+  name: string | null;
+  command: string;
+  /** The role the job runs as, when the table records one. */
+  username: string | null;
+}
+
+/**
+ * What the reader found of pg_cron's job table: its rows are data, so only a live database shows
+ * them. `absent`: no cron.job table; `unreadable`: the reading role may not select from it.
+ */
+export type CronJobs =
+  { status: 'read'; jobs: CronJob[] } | { status: 'absent' | 'unreadable' | 'not read'; jobs: [] };
+
 export interface SchemaModel {
   /** Schemas a user made, that hold anything. */
   schemas: string[];
@@ -205,6 +221,7 @@ export interface SchemaModel {
   statistics: StatisticsInfo[];
   functionUses: FunctionUse[];
   roleSettings: RoleSetting[];
+  cronJobs: CronJobs;
 }
 
 export function qualified(rel: Rel): string {
@@ -241,5 +258,6 @@ export function emptyModel(): SchemaModel {
     statistics: [],
     functionUses: [],
     roleSettings: [],
+    cronJobs: { status: 'not read', jobs: [] },
   };
 }

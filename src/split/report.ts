@@ -1,6 +1,7 @@
 /** The split report as data, and its JSON and Markdown forms. Pure functions. */
 import type { Coupling, Severity } from './couplings/index.js';
-import type { RoleSetting, SchemaModel } from './model.js';
+import type { ExternalReference } from './external.js';
+import type { CronJobs, RoleSetting, SchemaModel } from './model.js';
 import { qualified } from './model.js';
 import type { Placement } from './placement.js';
 import type { Plan } from './plan.js';
@@ -26,6 +27,10 @@ export interface SplitReport {
   steps: { id: string; title: string }[];
   /** search_path settings of roles before the split: code running as them resolves bare names. */
   roleSearchPaths: RoleSetting[];
+  /** Moved tables named where PostgreSQL does not track names: pg_cron job commands. */
+  externalReferences: ExternalReference[];
+  /** Whether pg_cron's job table was read, and how many of its jobs run in this database. */
+  cronJobs: { status: CronJobs['status']; jobs: number };
   summary: Record<Severity, number> & { couplings: number; moves: number; steps: number };
 }
 
@@ -35,6 +40,7 @@ export function buildReport(
   placement: Placement,
   couplings: Coupling[],
   plan: Plan,
+  externalReferences: ExternalReference[],
 ): SplitReport {
   const owned = sequencesByTable(model);
   const count = (severity: Severity): number =>
@@ -63,6 +69,8 @@ export function buildReport(
     couplings,
     steps: plan.steps.map((step) => ({ id: step.id, title: step.title })),
     roleSearchPaths: model.roleSettings,
+    externalReferences,
+    cronJobs: { status: model.cronJobs.status, jobs: model.cronJobs.jobs.length },
     summary: {
       couplings: couplings.length,
       high: count('high'),
@@ -98,6 +106,7 @@ export function formatReportMarkdown(report: SplitReport): string {
     ...(report.couplings.length === 0
       ? ['None found.', '']
       : report.couplings.flatMap(couplingLines)),
+    ...externalLines(report),
     '## Plan',
     '',
     ...report.steps.map((step, index) => `${index + 1}. ${step.title} (\`${step.id}\`)`),
@@ -127,6 +136,50 @@ export function formatReportMarkdown(report: SplitReport): string {
     );
   }
   return lines.join('\n');
+}
+
+const CRON_STATUS: Record<CronJobs['status'], string> = {
+  read: '',
+  absent: 'The database has no pg_cron job table (cron.job).',
+  unreadable:
+    "The database has a pg_cron job table (cron.job), but the reading role may not select from it, so its jobs were not checked: grant SELECT on cron.job, or read the jobs' commands by hand.",
+  'not read':
+    "pg_cron jobs were not checked: job tables are data, which a schema file does not hold, so they were not read. Run split with --db to check them, or read the jobs' commands by hand.",
+};
+
+function externalLines(report: SplitReport): string[] {
+  const { status, jobs } = report.cronJobs;
+  const after = new Map(
+    report.moves.flatMap((m) => [
+      [m.table, m.to],
+      ...m.partitions.map((p) => [
+        p,
+        `${m.to.slice(0, m.to.indexOf('.'))}.${p.slice(p.indexOf('.') + 1)}`,
+      ]),
+    ]) as [string, string][],
+  );
+  const cron =
+    status === 'read'
+      ? `${jobs} pg_cron job(s) of this database read; ${report.externalReferences.length} name a moved table or could not be parsed.`
+      : CRON_STATUS[status];
+  return [
+    '## References outside the catalog',
+    '',
+    cron,
+    '',
+    'Application code is checked by `dbboundary check`, not here. ETL and BI configuration (dbt, Airflow, dashboards…) is not read: search it for the old table names by hand.',
+    '',
+    ...report.externalReferences.flatMap((ref) => [
+      `### ${ref.source}${ref.contexts.length > 0 ? ` (${ref.contexts.join(', ')})` : ''}`,
+      '',
+      ref.unparsed != null
+        ? `Not parsed: ${ref.unparsed}.`
+        : `Names ${ref.objects.map((name) => `${code(name)} (after the split ${code(after.get(name) ?? name)})`).join(', ')}.`,
+      '',
+      `**What to do:** ${ref.advice}`,
+      '',
+    ]),
+  ];
 }
 
 function couplingLines(c: Coupling): string[] {
