@@ -1,6 +1,5 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTempDatabase, dropDatabase } from '../helpers/pg.js';
@@ -9,6 +8,7 @@ import { createTempMysqlDatabase, dropMysqlDatabase } from '../helpers/mysql.js'
 import type { TempMysqlDatabase } from '../helpers/mysql.js';
 import { runCli } from '../helpers/run-cli.js';
 import { onlyTable, reconcileJson } from './helpers.js';
+import { makeTree } from '../helpers/tempdir.js';
 
 const pgCreated: TempDatabase[] = [];
 const myCreated: TempMysqlDatabase[] = [];
@@ -97,7 +97,7 @@ describe('repair SQL for a MariaDB target', () => {
       'create table ev(id int primary key, at timestamp NULL)',
       "insert into ev values (1, '2024-03-01 12:00:00')",
     ]);
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'rc-repair-')), 'repair.sql');
+    const file = path.join(makeTree({}), 'repair.sql');
     const run = await reconcileJson([
       ...['--source', source.url, '--target', target.url, '--table', 'ev'],
       ...['--repair-sql', file],
@@ -136,7 +136,7 @@ describe('options checked before the run', () => {
   });
 
   it('a config filter that escapes its parentheses is refused, naming the file and key', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'rc-config-'));
+    const dir = makeTree({});
     writeFileSync(
       path.join(dir, 'dbboundary.yaml'),
       `version: 1

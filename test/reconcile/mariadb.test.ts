@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTempDatabase, dropDatabase } from '../helpers/pg.js';
@@ -7,6 +6,7 @@ import type { TempDatabase } from '../helpers/pg.js';
 import { createTempMysqlDatabase, dropMysqlDatabase, withMysql } from '../helpers/mysql.js';
 import type { TempMysqlDatabase } from '../helpers/mysql.js';
 import { changedSummary, keysOf, onlyTable, reconcileJson } from './helpers.js';
+import { makeTree } from '../helpers/tempdir.js';
 
 const pgCreated: TempDatabase[] = [];
 const myCreated: TempMysqlDatabase[] = [];
@@ -135,7 +135,7 @@ describe('PostgreSQL and MariaDB', () => {
 
   it('writes repair SQL for MariaDB that makes it match when run', async () => {
     const repaired = await maria([...MARIA_ITEMS, ...CHANGES]);
-    const file = path.join(tmpdir(), `repair-${repaired.name}.sql`);
+    const file = path.join(makeTree({}), 'repair.sql');
     const args = ['--source', source.url, '--target', repaired.url, '--table', 'items'];
 
     expect((await reconcileJson([...args, '--repair-sql', file])).exitCode).toBe(1);

@@ -1,7 +1,9 @@
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTempDatabase, dropDatabase, withClient } from '../helpers/pg.js';
 import type { TempDatabase } from '../helpers/pg.js';
 import { changedSummary, keysOf, onlyTable, reconcileJson } from './helpers.js';
+import { makeTree } from '../helpers/tempdir.js';
 
 const created: TempDatabase[] = [];
 
@@ -183,7 +185,7 @@ describe('PostgreSQL to PostgreSQL', () => {
        INSERT INTO items (id, t) VALUES (100, 'only here');
        UPDATE items SET t = NULL, j = '[]', by = NULL, ts = now() WHERE id = 16;`,
     );
-    const file = `${process.env.TMPDIR ?? '/tmp'}/repair-${repaired.name}.sql`;
+    const file = path.join(makeTree({}), 'repair.sql');
     const args = ['--source', source.url, '--target', repaired.url, '--table', 'items'];
 
     const first = await reconcileJson([...args, '--repair-sql', file]);

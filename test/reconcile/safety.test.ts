@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
@@ -8,6 +7,7 @@ import { createTempDatabase, dropDatabase, withClient } from '../helpers/pg.js';
 import type { TempDatabase } from '../helpers/pg.js';
 import { runCli } from '../helpers/run-cli.js';
 import { onlyTable, reconcileJson } from './helpers.js';
+import { makeTree } from '../helpers/tempdir.js';
 
 const BIN = fileURLToPath(new URL('../../bin/dbboundary.js', import.meta.url));
 const created: TempDatabase[] = [];
@@ -244,7 +244,7 @@ describe('config and history', () => {
     const source = await database(ORDERS);
     const target = await database(`${ORDERS} ALTER TABLE orders RENAME COLUMN status TO state;
       ALTER TABLE orders ADD COLUMN note text;`);
-    const dir = mkdtempSync(path.join(tmpdir(), 'dbboundary-rc-'));
+    const dir = makeTree({});
     writeFileSync(
       path.join(dir, 'dbboundary.yaml'),
       `version: 1
@@ -285,7 +285,7 @@ reconcile:
   });
 
   it('reports a malformed reconcile section with its lines, before connecting', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'dbboundary-rc-'));
+    const dir = makeTree({});
     writeFileSync(
       path.join(dir, 'dbboundary.yaml'),
       `version: 1
