@@ -1,34 +1,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTempDatabase, dropDatabase } from '../helpers/pg.js';
-import type { TempDatabase } from '../helpers/pg.js';
-import { createTempMysqlDatabase, dropMysqlDatabase } from '../helpers/mysql.js';
-import type { TempMysqlDatabase } from '../helpers/mysql.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/run-cli.js';
 import { onlyTable, reconcileJson } from './helpers.js';
+import { temporaryDatabases } from './helpers.js';
+import type { TempDatabase } from '../helpers/pg.js';
 import { makeTree } from '../helpers/tempdir.js';
 
-const pgCreated: TempDatabase[] = [];
-const myCreated: TempMysqlDatabase[] = [];
-
-afterAll(async () => {
-  for (const db of pgCreated) await dropDatabase(db.name);
-  for (const db of myCreated) await dropMysqlDatabase(db.name);
-});
-
-async function pg(setup: string): Promise<TempDatabase> {
-  const db = await createTempDatabase('dbboundary_rc', setup);
-  pgCreated.push(db);
-  return db;
-}
-
-async function maria(setup: string[]): Promise<TempMysqlDatabase> {
-  const db = await createTempMysqlDatabase('dbboundary_rc', setup);
-  myCreated.push(db);
-  return db;
-}
+const { pg, maria } = temporaryDatabases();
 
 const NK2 = `create table nk2(a int, b text);
 insert into nk2 select case when g<=3 then g end, 'r'||g from generate_series(1,1000) g;`;

@@ -1,3 +1,8 @@
+import { afterAll } from 'vitest';
+import { createTempDatabase, dropDatabase } from '../helpers/pg.js';
+import type { TempDatabase } from '../helpers/pg.js';
+import { createTempMysqlDatabase, dropMysqlDatabase } from '../helpers/mysql.js';
+import type { TempMysqlDatabase } from '../helpers/mysql.js';
 import { runCli } from '../helpers/run-cli.js';
 import type { CliRun } from '../helpers/run-cli.js';
 
@@ -63,4 +68,32 @@ export function changedSummary(table: JsonTable): string[] {
 
 export function keysOf(keys: Record<string, string | null>[]): string[] {
   return keys.map((key) => Object.values(key).join(',')).sort();
+}
+
+/**
+ * Temporary PostgreSQL and MariaDB databases for one test file, all dropped after its tests:
+ * `const { pg, maria } = temporaryDatabases();` at the top of the file.
+ */
+export function temporaryDatabases(): {
+  pg: (setup: string) => Promise<TempDatabase>;
+  maria: (setup: string[]) => Promise<TempMysqlDatabase>;
+} {
+  const pgCreated: TempDatabase[] = [];
+  const myCreated: TempMysqlDatabase[] = [];
+  afterAll(async () => {
+    for (const db of pgCreated) await dropDatabase(db.name);
+    for (const db of myCreated) await dropMysqlDatabase(db.name);
+  });
+  return {
+    pg: async (setup) => {
+      const db = await createTempDatabase('dbboundary_rc', setup);
+      pgCreated.push(db);
+      return db;
+    },
+    maria: async (setup) => {
+      const db = await createTempMysqlDatabase('dbboundary_rc', setup);
+      myCreated.push(db);
+      return db;
+    },
+  };
 }

@@ -1,32 +1,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTempDatabase, dropDatabase } from '../helpers/pg.js';
-import type { TempDatabase } from '../helpers/pg.js';
-import { createTempMysqlDatabase, dropMysqlDatabase, withMysql } from '../helpers/mysql.js';
-import type { TempMysqlDatabase } from '../helpers/mysql.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { withMysql } from '../helpers/mysql.js';
 import { changedSummary, keysOf, onlyTable, reconcileJson } from './helpers.js';
+import { temporaryDatabases } from './helpers.js';
+import type { TempDatabase } from '../helpers/pg.js';
+import type { TempMysqlDatabase } from '../helpers/mysql.js';
 import { makeTree } from '../helpers/tempdir.js';
 
-const pgCreated: TempDatabase[] = [];
-const myCreated: TempMysqlDatabase[] = [];
-
-afterAll(async () => {
-  for (const db of pgCreated) await dropDatabase(db.name);
-  for (const db of myCreated) await dropMysqlDatabase(db.name);
-});
-
-async function pg(setup: string): Promise<TempDatabase> {
-  const db = await createTempDatabase('dbboundary_rc', setup);
-  pgCreated.push(db);
-  return db;
-}
-
-async function maria(setup: string[]): Promise<TempMysqlDatabase> {
-  const db = await createTempMysqlDatabase('dbboundary_rc', setup);
-  myCreated.push(db);
-  return db;
-}
+const { pg, maria } = temporaryDatabases();
 
 const PG_ITEMS = `
 CREATE TABLE items (
