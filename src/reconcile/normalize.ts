@@ -266,30 +266,59 @@ export function bucketSql(
 }
 
 /**
- * PostgreSQL types whose own hash function already follows the rules: equal values hash alike
- * (1.0 and 1.00, -0 and 0, jsonb key order, char padding) and different ones do not. Hashing the
- * typed value skips rendering text, about twice as fast. Types left out (interval, arrays, json,
- * network types…) go through their canonical text.
+ * Between PostgreSQL servers, each column's term of the row hash, by type: a 64-bit hash seeded
+ * by the column's place, so that the row hash is the XOR of its columns' terms. Hashing the typed
+ * value skips rendering text. Where the type's own hash function misses a difference, a second
+ * term adds what it misses: numeric's ignores the sign and hashes NaN and both infinities alike;
+ * bigint's, timestamp's and time's fold 64 bits into 32 (1 and 2^32 hash alike), so time and
+ * instants are hashed as epoch seconds (a double, exact to the microsecond within 285 years of
+ * 1970) with the folded hash beside it for instants further out. Text is hashed byte for byte
+ * (COLLATE "C"), whatever the column's collation. Types left out (jsonb, whose hash shares
+ * numeric's blindness and hashes [] and {} alike, interval, arrays, json, network types…) go
+ * through their canonical text.
  */
-const TYPED_HASHABLE = new Set([
-  'int2',
-  'int4',
-  'int8',
-  'numeric',
-  'float4',
-  'float8',
-  'bool',
-  'text',
-  'varchar',
-  'bpchar',
-  'uuid',
-  'jsonb',
-  'timestamp',
-  'timestamptz',
-  'date',
-  'time',
-  'bytea',
-]);
+const TYPED_TERMS: Record<string, (c: string, seed: number) => string> = {
+  int2: (c, seed) => `hashint4extended(${c}, ${seed})`,
+  int4: (c, seed) => `hashint4extended(${c}, ${seed})`,
+  int8: (c, seed) =>
+    `(hashint8extended(${c}, ${seed}) # hashint4extended((${c} >> 32)::int4, ${seed + 1}))`,
+  numeric: (c, seed) =>
+    `(hash_numeric_extended(${c}, ${seed}) # ` +
+    `hashint4extended(CASE WHEN ${c} < 0 THEN 1 WHEN ${c} = 'NaN' THEN 2 ELSE 0 END, ${seed + 1}))`,
+  float4: (c, seed) => `hashfloat4extended(${c}, ${seed})`,
+  float8: (c, seed) => `hashfloat8extended(${c}, ${seed})`,
+  bool: (c, seed) => `hashint4extended(${c}::int4, ${seed})`,
+  text: (c, seed) => `hashtextextended(${c} COLLATE "C", ${seed})`,
+  varchar: (c, seed) => `hashtextextended(${c} COLLATE "C", ${seed})`,
+  bpchar: (c, seed) => `hashbpcharextended(${c} COLLATE "C", ${seed})`,
+  uuid: (c, seed) => `uuid_hash_extended(${c}, ${seed})`,
+  timestamp: (c, seed) =>
+    `(hashfloat8extended(date_part('epoch', ${c}), ${seed}) # timestamp_hash_extended(${c}, ${seed + 1}))`,
+  // The session's time zone is UTC, so the cast to timestamp keeps the instant.
+  timestamptz: (c, seed) =>
+    `(hashfloat8extended(date_part('epoch', ${c}), ${seed}) # timestamp_hash_extended(${c}::timestamp, ${seed + 1}))`,
+  date: (c, seed) => `hashfloat8extended(date_part('epoch', ${c}), ${seed})`,
+  time: (c, seed) => `hashfloat8extended(date_part('epoch', ${c}), ${seed})`,
+  bytea: (c, seed) => `hash_record_extended(ROW(${c}), ${seed})`,
+};
+
+/**
+ * The term of the column at `place` in the typed row hash: its typed hash when `type` has one,
+ * else the hash of its canonical text; a NULL gets a constant of its own place.
+ */
+export function typedHashTerm(
+  type: string | null,
+  column: string,
+  canonical: string,
+  place: number,
+): string {
+  const seed = 2 * place + 1;
+  const term =
+    type && TYPED_TERMS[type]
+      ? TYPED_TERMS[type](column, seed)
+      : `hashtextextended(${canonical}, ${seed})`;
+  return `coalesce(${term}, ${-seed})`;
+}
 
 /** Whether a pair of PostgreSQL columns can be hashed as typed values. */
 export function typedHashable(source: ColumnInfo, target: ColumnInfo, rule: Rule): boolean {
@@ -297,6 +326,6 @@ export function typedHashable(source: ColumnInfo, target: ColumnInfo, rule: Rule
     rule.tolerance == null &&
     source.type === target.type &&
     source.fractionDigits === target.fractionDigits &&
-    TYPED_HASHABLE.has(source.type)
+    source.type in TYPED_TERMS
   );
 }

@@ -1,6 +1,6 @@
 import type { ColumnInfo, Engine, TableInfo } from '../db/session.js';
 import { UserError } from '../errors.js';
-import { canonicalSql, classOf, kindOf, typedHashable } from './normalize.js';
+import { canonicalSql, classOf, kindOf, typedHashTerm, typedHashable } from './normalize.js';
 import type { HashScheme, Kind, Rule, TypeClass } from './normalize.js';
 import { quoteIdent, quoteTable } from './sql.js';
 import type { SideSql } from './sql.js';
@@ -209,8 +209,8 @@ function chooseMode(
 }
 
 /**
- * Which columns the typed row hash takes as they are: only between PostgreSQL 14+ servers (which
- * have hash_record_extended), and null when no column qualifies.
+ * Which columns the typed row hash takes as typed values: only between PostgreSQL 14+ servers
+ * (bytea's term is hash_record_extended), and null when no column qualifies.
  */
 function typedColumns(source: Side, target: Side, columns: ColumnPlan[]): boolean[] | null {
   const capable = (side: Side): boolean =>
@@ -293,8 +293,13 @@ function sideSql(
     keyCanon: keys.map(canonical),
     canon: columns.map(canonical),
     typedHash: typed
-      ? columns.map((column) =>
-          typed[columns.indexOf(column)] ? quoteIdent(engine, nameOf(column)) : canonical(column),
+      ? columns.map((column, place) =>
+          typedHashTerm(
+            typed[place] ? findColumn(side, nameOf(column))!.type : null,
+            quoteIdent(engine, nameOf(column)),
+            canonical(column),
+            place,
+          ),
         )
       : null,
     display: columns.map(display),

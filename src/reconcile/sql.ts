@@ -23,8 +23,8 @@ export interface SideSql {
   keyCanon: string[];
   canon: string[];
   /**
-   * Between PostgreSQL 14+ servers with the same column types: what the typed row hash takes per
-   * column (the column itself where its own hash already holds the rule, else its canonical text).
+   * Between PostgreSQL 14+ servers: each compared column's term of the typed row hash (its typed
+   * hash where the types match and the hash holds the rule, else the hash of its canonical text).
    */
   typedHash: string[] | null;
   /** Each compared column as the database prints it, for the report. */
@@ -69,7 +69,7 @@ function keyForm(side: SideSql): string {
 }
 
 function rowHash(side: SideSql): string {
-  if (side.typedHash) return `hash_record_extended(ROW(${side.typedHash.join(', ')}), 0)`;
+  if (side.typedHash) return side.typedHash.join(' # ');
   return hashSql(side.engine, side.scheme, rowFormSql(side.engine, side.scheme, side.canon));
 }
 

@@ -255,6 +255,43 @@ describe('pitfall pairs', () => {
     expect(table.differences.extra).toEqual([]);
   });
 
+  it("sees changes that PostgreSQL's own hash functions do not", async () => {
+    // Each pair hashes alike under the type's own hash: numeric ignores the sign and maps NaN
+    // and the infinities to one value, bigint and time fold 64 bits into 32, jsonb inherits
+    // numeric's blindness and hashes empty containers alike.
+    const setup = `CREATE TABLE h (
+        id int PRIMARY KEY, n numeric, big bigint, tm time, ts timestamptz, j jsonb);
+      INSERT INTO h VALUES
+        (1, 5, 1, '00:00:00.000001', '2024-03-01 12:00:00+00', '{"a": 5}'),
+        (2, 'NaN', 7, '08:00', '2024-03-01 12:00:00+00', '[]'),
+        (3, 2.5, 7, '08:00', '2024-03-01 12:00:00+00', '{"a": [1, {"b": -2}]}'),
+        (4, 1.10, 7, '08:00', '2024-03-01 12:00:00+00', '{"a": 1}');`;
+    const source = await database(setup);
+    const target = await database(`${setup}
+      UPDATE h SET n = -5, big = 4294967296, tm = '01:11:34.967296', j = '{"a": -5}' WHERE id = 1;
+      UPDATE h SET n = 'Infinity', j = '{}' WHERE id = 2;
+      UPDATE h SET n = -2.5, j = '{"a": [1, {"b": 2}]}',
+        ts = '2024-03-01 12:00:00+00'::timestamptz + interval '4294.967297 seconds' WHERE id = 3;
+      UPDATE h SET n = 1.1 WHERE id = 4;`);
+    const folded = await withClient(source.url, (client) =>
+      client.query(`SELECT timestamp_hash_extended('2024-03-01 12:00:00'::timestamp, 0)
+        = timestamp_hash_extended('2024-03-01 12:00:00'::timestamp
+          + interval '4294.967297 seconds', 0) AS same`),
+    );
+
+    const run = await reconcileJson([
+      '--source',
+      source.url,
+      '--target',
+      target.url,
+      '--table',
+      'h',
+    ]);
+
+    expect(folded.rows[0].same).toBe(true);
+    expect(changedSummary(onlyTable(run))).toEqual(['1: big,j,n,tm', '2: j,n', '3: j,n,ts']);
+  });
+
   it('compares floats within a tolerance when one is given', async () => {
     const run = await reconcileJson([
       '--source',
