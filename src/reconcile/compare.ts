@@ -85,8 +85,8 @@ function rangesFrom(bounds: Cell[][], outer: KeyRange): KeyRange[] {
 
 /**
  * Compares the two tables chunk by chunk over key ranges taken from the source's key order.
- * Both sides hash each chunk at the same time; a differing chunk is cut smaller until it is
- * small enough to compare key by key.
+ * Both sides hash each chunk at the same time; the rows of a differing chunk are found by
+ * buckets of their keys or by cutting it smaller, then compared key by key.
  */
 export async function diffByRanges(
   lanes: Lane[],
@@ -112,12 +112,12 @@ export async function diffByRanges(
   };
 
   await inLanes(lanes, next, async (lane, range) => {
-    const [a, b] = await both(lane, plan, range);
-    progress.rowsSource += a.count;
-    progress.rowsTarget += b.count;
-    if (!sameAggregate(a, b)) {
+    const chunk = await compareChunk(lane, plan, range, settings);
+    progress.rowsSource += chunk.source;
+    progress.rowsTarget += chunk.target;
+    if (chunk.suspects) {
       progress.differing += 1;
-      suspects.push(...(await narrow(lane, plan, range, a, b, settings)));
+      suspects.push(...chunk.suspects);
     }
     progress.done += 1;
     progress.total = Math.max(progress.total, progress.done + 1);
@@ -125,6 +125,65 @@ export async function diffByRanges(
   });
   if (!progress.truncated) progress.total = progress.done;
   return { suspects, progress };
+}
+
+/** Buckets of a chunk's keys, when both sides can hash their keys as typed values. */
+const CHUNK_BUCKETS = 64;
+
+/**
+ * One chunk on both sides: its row counts, and the rows that differ (null when none). Where the
+ * keys hash as typed values, each side sums the chunk per bucket of its keys, so that only the
+ * rows of a differing bucket are listed; else a differing chunk is narrowed down.
+ */
+async function compareChunk(
+  lane: Lane,
+  plan: { source: SideSql; target: SideSql },
+  range: KeyRange,
+  settings: DiffSettings,
+): Promise<{ source: number; target: number; suspects: Suspect[] | null }> {
+  if (!plan.source.keyHash || !plan.target.keyHash) {
+    const [a, b] = await both(lane, plan, range);
+    const suspects = sameAggregate(a, b) ? null : await narrow(lane, plan, range, a, b, settings);
+    return { source: a.count, target: b.count, suspects };
+  }
+
+  const [x, y] = await Promise.all([
+    run(lane.source, bucketsQuery(plan.source, CHUNK_BUCKETS, range)),
+    run(lane.target, bucketsQuery(plan.target, CHUNK_BUCKETS, range)),
+  ]);
+  const source = bucketMap(x);
+  const target = bucketMap(y);
+  const [a, b] = [total(source), total(target)];
+  const chosen = differingBuckets(source, target);
+  if (chosen.length === 0) return { source: a.count, target: b.count, suspects: null };
+
+  // Many rows in the differing buckets (a stretch of keys one side lacks): cut by boundaries.
+  const rows = chosen.reduce(
+    (sum, bucket) => sum + Math.max(source.get(bucket)?.count ?? 0, target.get(bucket)?.count ?? 0),
+    0,
+  );
+  if (rows > BUCKETED_CHUNKS * settings.chunkRows) {
+    return {
+      source: a.count,
+      target: b.count,
+      suspects: await narrow(lane, plan, range, a, b, settings),
+    };
+  }
+  const [p, q] = await Promise.all([
+    run(lane.source, bucketPairsQuery(plan.source, CHUNK_BUCKETS, chosen, range)),
+    run(lane.target, bucketPairsQuery(plan.target, CHUNK_BUCKETS, chosen, range)),
+  ]);
+  return { source: a.count, target: b.count, suspects: mergePairs(p, q) };
+}
+
+function total(buckets: Map<number, Aggregate>): Aggregate {
+  let count = 0;
+  let sum = 0n;
+  for (const bucket of buckets.values()) {
+    count += bucket.count;
+    sum += BigInt(bucket.sum.replace(/\.0*$/, ''));
+  }
+  return { count, sum: String(sum) };
 }
 
 /** How many chunk boundaries the scout reads ahead of the lanes. */
@@ -199,6 +258,9 @@ async function narrow(
 ): Promise<Suspect[]> {
   const larger = Math.max(a.count, b.count);
   if (larger <= settings.leafRows) return comparePairs(lane, plan, range);
+  if (larger <= BUCKETED_CHUNKS * settings.chunkRows) {
+    return compareInBuckets(lane, plan, range, larger, settings);
+  }
 
   // Boundaries come from the side with more rows in the range, so rows the other side lacks
   // are still cut into small pieces.
@@ -214,6 +276,52 @@ async function narrow(
     if (!sameAggregate(x, y)) found.push(...(await narrow(lane, plan, piece, x, y, settings)));
   }
   return found;
+}
+
+/**
+ * A differing range of up to this many chunks' rows is hashed once more per bucket of its keys'
+ * hash, and only the rows of differing buckets are listed; a larger one is cut by key boundaries.
+ */
+const BUCKETED_CHUNKS = 4;
+
+async function compareInBuckets(
+  lane: Lane,
+  plan: { source: SideSql; target: SideSql },
+  range: KeyRange,
+  rows: number,
+  settings: DiffSettings,
+): Promise<Suspect[]> {
+  const buckets = bucketsFor(rows, settings.leafRows);
+  const [a, b] = await Promise.all([
+    run(lane.source, bucketsQuery(plan.source, buckets, range)),
+    run(lane.target, bucketsQuery(plan.target, buckets, range)),
+  ]);
+  const chosen = differingBuckets(bucketMap(a), bucketMap(b));
+  if (chosen.length === 0) return [];
+
+  const [x, y] = await Promise.all([
+    run(lane.source, bucketPairsQuery(plan.source, buckets, chosen, range)),
+    run(lane.target, bucketPairsQuery(plan.target, buckets, chosen, range)),
+  ]);
+  return mergePairs(x, y);
+}
+
+/** Buckets of about a tenth of `leafRows` rows each, as a power of two from 8 to 4,096. */
+function bucketsFor(rows: number, leafRows: number): number {
+  let buckets = 8;
+  while (buckets < 4_096 && buckets * Math.max(1, Math.floor(leafRows / 10)) < rows) buckets *= 2;
+  return buckets;
+}
+
+function differingBuckets(
+  source: Map<number, Aggregate>,
+  target: Map<number, Aggregate>,
+): number[] {
+  return [...new Set([...source.keys(), ...target.keys()])].filter((bucket) => {
+    const x = source.get(bucket) ?? { count: 0, sum: '0' };
+    const y = target.get(bucket) ?? { count: 0, sum: '0' };
+    return !sameAggregate(x, y);
+  });
 }
 
 async function comparePairs(
@@ -292,11 +400,7 @@ export async function diffByBuckets(
   ]);
   const source = bucketMap(a);
   const target = bucketMap(b);
-  const differing = [...new Set([...source.keys(), ...target.keys()])].filter((bucket) => {
-    const x = source.get(bucket) ?? { count: 0, sum: '0' };
-    const y = target.get(bucket) ?? { count: 0, sum: '0' };
-    return !sameAggregate(x, y);
-  });
+  const differing = differingBuckets(source, target);
 
   const sum = (map: Map<number, Aggregate>): number =>
     [...map.values()].reduce((total, entry) => total + entry.count, 0);

@@ -56,14 +56,19 @@ export function planPair(spec: PairSpec, source: Side, target: Side): Plan {
     source.engine === 'postgresql' && target.engine === 'postgresql' ? 'fast' : 'portable';
   const mode = chooseMode(spec, source, target, keys, notes);
   const typed = typedColumns(source, target, columns);
+  const typedKeys = typedKeyHash(source, target, keys);
   noteCaseInsensitiveKeys(source, target, keys, notes);
+  const side = (which: 'source' | 'target', info: Side): SideSql => ({
+    ...sideSql(spec, info, scheme, keys, columns, which, typed),
+    keyHash: typedKeys ? keyHashSql(info, keys, which) : null,
+  });
   return {
     mode,
     scheme,
     keys,
     columns,
-    source: sideSql(spec, source, scheme, keys, columns, 'source', typed),
-    target: sideSql(spec, target, scheme, keys, columns, 'target', typed),
+    source: side('source', source),
+    target: side('target', target),
     notes,
   };
 }
@@ -225,6 +230,33 @@ function typedColumns(source: Side, target: Side, columns: ColumnPlan[]): boolea
   );
   return typed.some(Boolean) ? typed : null;
 }
+
+/**
+ * Whether the key columns can be hashed as typed values for bucketing: between PostgreSQL
+ * servers, with the same type on both sides and a typed hash for it, so equal keys land in the
+ * same bucket on both sides without rendering their text.
+ */
+function typedKeyHash(source: Side, target: Side, keys: ColumnPlan[]): boolean {
+  if (source.engine !== 'postgresql' || target.engine !== 'postgresql') return false;
+  return keys.every((key) => {
+    const a = findColumn(source, key.source)!;
+    const b = findColumn(target, key.target)!;
+    return a.type === b.type && typedHashable(a, b, { ...key.rule, tolerance: null });
+  });
+}
+
+function keyHashSql(side: Side, keys: ColumnPlan[], which: 'source' | 'target'): string {
+  return keys
+    .map((key, place) => {
+      const name = key[which];
+      const quoted = quoteIdent(side.engine, name);
+      return typedHashTerm(findColumn(side, name)!.type, quoted, quoted, KEY_PLACES + place);
+    })
+    .join(' # ');
+}
+
+/** Key columns take seeds of their own, apart from the compared columns'. */
+const KEY_PLACES = 1_000;
 
 /** Keys that differ only in case are one row under a *_ci collation and two elsewhere. */
 function noteCaseInsensitiveKeys(

@@ -27,6 +27,11 @@ export interface SideSql {
    * hash where the types match and the hash holds the rule, else the hash of its canonical text).
    */
   typedHash: string[] | null;
+  /**
+   * Between PostgreSQL servers whose key columns have the same types: a 64-bit hash of the key
+   * from its typed values, for bucketing without rendering the key's text; else null.
+   */
+  keyHash?: string | null;
   /** Each compared column as the database prints it, for the report. */
   display: string[];
   filter: string | null;
@@ -156,25 +161,55 @@ function pairColumns(side: SideSql): string {
   ].join(', ');
 }
 
-/** Row count and hash sum per bucket of the key form's hash, for keys whose order differs. */
-export function bucketsQuery(side: SideSql, buckets: number): Query {
-  const bucket = bucketSql(side.engine, side.scheme, keyForm(side), buckets);
-  const where = whereClause([...filterWhere(side), ...settledWhere(side)]);
-  const sql =
-    `SELECT ${asText(side, 'b')}, ${asText(side, 'count(*)')}, ${asText(side, 'sum(h)')} FROM (` +
-    `SELECT ${bucket} AS b, ${rowHash(side)} AS h FROM ${side.table}${where}) x GROUP BY b`;
-  return { sql, params: [] };
+/**
+ * The bucket is one of `chosen`: on PostgreSQL as one array parameter, so that the statement's
+ * text (and the plan the server keeps for it) does not change with the buckets chosen.
+ */
+function bucketIn(side: SideSql, bucket: string, chosen: number[], params: Params): string {
+  if (side.engine !== 'postgresql') return `${bucket} IN (${chosen.join(', ')})`;
+  return `${bucket} = ANY(${params.add(`{${chosen.join(',')}}`)}::int8[])`;
 }
 
-/** (key form, row hash, key values) of the rows in the given buckets. */
-export function bucketPairsQuery(side: SideSql, buckets: number, chosen: number[]): Query {
-  const bucket = bucketSql(side.engine, side.scheme, keyForm(side), buckets);
+/** The bucket (0 … buckets-1) of a row's key: from the typed key hash where there is one. */
+function keyBucket(side: SideSql, buckets: number): string {
+  if (side.keyHash) return `((${side.keyHash}) & ${buckets - 1})`;
+  return bucketSql(side.engine, side.scheme, keyForm(side), buckets);
+}
+
+/**
+ * Row count and hash sum per bucket of the key form's hash, for keys whose order differs, or
+ * within a key range to find which rows of a differing chunk differ.
+ */
+export function bucketsQuery(side: SideSql, buckets: number, range?: KeyRange): Query {
+  const params = new Params(side.engine);
+  const bucket = keyBucket(side, buckets);
   const where = whereClause([
-    `${bucket} IN (${chosen.join(', ')})`,
+    ...(range ? rangeWhere(side, range, params) : []),
     ...filterWhere(side),
     ...settledWhere(side),
   ]);
-  return { sql: `SELECT ${pairColumns(side)} FROM ${side.table}${where}`, params: [] };
+  const sql =
+    `SELECT ${asText(side, 'b')}, ${asText(side, 'count(*)')}, ${asText(side, 'sum(h)')} FROM (` +
+    `SELECT ${bucket} AS b, ${rowHash(side)} AS h FROM ${side.table}${where}) x GROUP BY b`;
+  return { sql, params: params.values };
+}
+
+/** (key form, row hash, key values) of the rows in the given buckets (of a key range). */
+export function bucketPairsQuery(
+  side: SideSql,
+  buckets: number,
+  chosen: number[],
+  range?: KeyRange,
+): Query {
+  const params = new Params(side.engine);
+  const bucket = keyBucket(side, buckets);
+  const where = whereClause([
+    ...(range ? rangeWhere(side, range, params) : []),
+    bucketIn(side, bucket, chosen, params),
+    ...filterWhere(side),
+    ...settledWhere(side),
+  ]);
+  return { sql: `SELECT ${pairColumns(side)} FROM ${side.table}${where}`, params: params.values };
 }
 
 /**

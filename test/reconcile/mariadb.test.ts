@@ -162,6 +162,34 @@ describe('PostgreSQL and MariaDB', () => {
     });
   });
 
+  it('finds the rows that differ inside a chunk larger than a leaf on MariaDB', async () => {
+    const pgSource = await pg(`CREATE TABLE w (id bigint PRIMARY KEY, v text);
+      INSERT INTO w SELECT g, 'v' || g FROM generate_series(1, 6000) g;`);
+    const mariaTarget = await maria([
+      'CREATE TABLE w (id bigint PRIMARY KEY, v text)',
+      "INSERT INTO w SELECT seq, CONCAT('v', seq) FROM seq_1_to_6000",
+      'DELETE FROM w WHERE id IN (17, 4500)',
+      "UPDATE w SET v = 'changed' WHERE id IN (42, 2999)",
+      "INSERT INTO w VALUES (9000, 'new')",
+    ]);
+
+    const run = await reconcileJson([
+      '--source',
+      pgSource.url,
+      '--target',
+      mariaTarget.url,
+      '--table',
+      'w',
+      '--chunk-rows',
+      '3000',
+    ]);
+
+    const table = onlyTable(run);
+    expect(keysOf(table.differences.missing)).toEqual(['17', '4500']);
+    expect(keysOf(table.differences.extra)).toEqual(['9000']);
+    expect(changedSummary(table)).toEqual(['2999: v', '42: v']);
+  });
+
   it('leaves a row written within the settle window on MariaDB in flight', async () => {
     const pgSource = await pg(`CREATE TABLE s (id int PRIMARY KEY, v text, updated_at timestamptz);
       INSERT INTO s SELECT g, 'v' || g, '2024-01-01' FROM generate_series(1, 50) g;`);

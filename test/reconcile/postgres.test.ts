@@ -361,6 +361,33 @@ describe('keys', () => {
     expect(table.rows).toEqual({ source: 1000, target: 1023 });
   });
 
+  it('finds the rows that differ inside a chunk larger than a leaf', async () => {
+    const setup = `CREATE TABLE w (id int PRIMARY KEY, v text);
+      INSERT INTO w SELECT g, 'v' || g FROM generate_series(1, 6000) g;`;
+    const source = await database(setup);
+    const target = await database(
+      `${setup} DELETE FROM w WHERE id IN (17, 4500);
+       UPDATE w SET v = 'changed' WHERE id IN (42, 2999, 3001);
+       INSERT INTO w VALUES (6001, 'new'), (9000, 'new');`,
+    );
+
+    const run = await reconcileJson([
+      '--source',
+      source.url,
+      '--target',
+      target.url,
+      '--table',
+      'w',
+      '--chunk-rows',
+      '3000',
+    ]);
+
+    const table = onlyTable(run);
+    expect(keysOf(table.differences.missing)).toEqual(['17', '4500']);
+    expect(keysOf(table.differences.extra)).toEqual(['6001', '9000']);
+    expect(changedSummary(table)).toEqual(['2999: v', '3001: v', '42: v']);
+  });
+
   it('chunks composite keys by row values', async () => {
     const setup = `CREATE TABLE lines (order_id int, line date, qty int, PRIMARY KEY (order_id, line));
       INSERT INTO lines SELECT o, '2024-01-01'::date + l, o * l FROM generate_series(1, 30) o,
