@@ -147,12 +147,7 @@ async function compareChunk(
     return { source: a.count, target: b.count, suspects };
   }
 
-  const [x, y] = await Promise.all([
-    run(lane.source, bucketsQuery(plan.source, CHUNK_BUCKETS, range)),
-    run(lane.target, bucketsQuery(plan.target, CHUNK_BUCKETS, range)),
-  ]);
-  const source = bucketMap(x);
-  const target = bucketMap(y);
+  const { source, target } = await bucketSums(lane, plan, CHUNK_BUCKETS, range);
   const [a, b] = [total(source), total(target)];
   const chosen = differingBuckets(source, target);
   if (chosen.length === 0) return { source: a.count, target: b.count, suspects: null };
@@ -162,18 +157,40 @@ async function compareChunk(
     (sum, bucket) => sum + Math.max(source.get(bucket)?.count ?? 0, target.get(bucket)?.count ?? 0),
     0,
   );
-  if (rows > BUCKETED_CHUNKS * settings.chunkRows) {
-    return {
-      source: a.count,
-      target: b.count,
-      suspects: await narrow(lane, plan, range, a, b, settings),
-    };
-  }
-  const [p, q] = await Promise.all([
-    run(lane.source, bucketPairsQuery(plan.source, CHUNK_BUCKETS, chosen, range)),
-    run(lane.target, bucketPairsQuery(plan.target, CHUNK_BUCKETS, chosen, range)),
+  const suspects =
+    rows > BUCKETED_CHUNKS * settings.chunkRows
+      ? await narrow(lane, plan, range, a, b, settings)
+      : await bucketPairs(lane, plan, CHUNK_BUCKETS, chosen, range);
+  return { source: a.count, target: b.count, suspects };
+}
+
+/** Each side's row count and hash sum per bucket of its keys, within a range. */
+async function bucketSums(
+  lane: Lane,
+  plan: { source: SideSql; target: SideSql },
+  buckets: number,
+  range: KeyRange,
+): Promise<{ source: Map<number, Aggregate>; target: Map<number, Aggregate> }> {
+  const [a, b] = await Promise.all([
+    run(lane.source, bucketsQuery(plan.source, buckets, range)),
+    run(lane.target, bucketsQuery(plan.target, buckets, range)),
   ]);
-  return { source: a.count, target: b.count, suspects: mergePairs(p, q) };
+  return { source: bucketMap(a), target: bucketMap(b) };
+}
+
+/** The rows of the chosen buckets within a range, compared key by key. */
+async function bucketPairs(
+  lane: Lane,
+  plan: { source: SideSql; target: SideSql },
+  buckets: number,
+  chosen: number[],
+  range: KeyRange,
+): Promise<Suspect[]> {
+  const [a, b] = await Promise.all([
+    run(lane.source, bucketPairsQuery(plan.source, buckets, chosen, range)),
+    run(lane.target, bucketPairsQuery(plan.target, buckets, chosen, range)),
+  ]);
+  return mergePairs(a, b);
 }
 
 function total(buckets: Map<number, Aggregate>): Aggregate {
@@ -292,18 +309,9 @@ async function compareInBuckets(
   settings: DiffSettings,
 ): Promise<Suspect[]> {
   const buckets = bucketsFor(rows, settings.leafRows);
-  const [a, b] = await Promise.all([
-    run(lane.source, bucketsQuery(plan.source, buckets, range)),
-    run(lane.target, bucketsQuery(plan.target, buckets, range)),
-  ]);
-  const chosen = differingBuckets(bucketMap(a), bucketMap(b));
-  if (chosen.length === 0) return [];
-
-  const [x, y] = await Promise.all([
-    run(lane.source, bucketPairsQuery(plan.source, buckets, chosen, range)),
-    run(lane.target, bucketPairsQuery(plan.target, buckets, chosen, range)),
-  ]);
-  return mergePairs(x, y);
+  const { source, target } = await bucketSums(lane, plan, buckets, range);
+  const chosen = differingBuckets(source, target);
+  return chosen.length === 0 ? [] : bucketPairs(lane, plan, buckets, chosen, range);
 }
 
 /** Buckets of about a tenth of `leafRows` rows each, as a power of two from 8 to 4,096. */
