@@ -227,7 +227,9 @@ async function loadTools(source: Source | null, tools: Tools): Promise<void> {
 
 async function loadParser(map: ContextMap): Promise<Parser> {
   const frontend: SqlFrontend = await loadSqlFrontend(map.dialect);
+  // Code repeats statements: each text is parsed and fingerprinted once per run.
   const parses = new Map<string, ParseResult>();
+  const fingerprints = new Map<string, string>();
   return {
     parse: (sql) => {
       let result = parses.get(sql);
@@ -237,7 +239,14 @@ async function loadParser(map: ContextMap): Promise<Parser> {
       }
       return result;
     },
-    fingerprint: (sql) => frontend.fingerprint(sql) ?? textFingerprint(sql),
+    fingerprint: (sql) => {
+      let result = fingerprints.get(sql);
+      if (result == null) {
+        result = frontend.fingerprint(sql) ?? textFingerprint(sql);
+        if (sql.length < 100_000) fingerprints.set(sql, result);
+      }
+      return result;
+    },
   };
 }
 
