@@ -17,7 +17,7 @@ import { extractBuilders, mayHoldBuilders } from './builders/index.js';
 import { SymbolScope } from './builders/constants.js';
 import { constantChunk } from './facts.js';
 import { FIT, renderSql } from './render.js';
-import { isSqlText } from './sql-detect.js';
+import { isSqlText, mayStartStatement } from './sql-detect.js';
 import type { SqlSite } from './sql-detect.js';
 
 /**
@@ -359,7 +359,9 @@ class FactWalker {
   /** Builds the SQL text of a string expression, records it when it is SQL, and walks the values in it. */
   private collect(operands: ts.Node[], site: SqlSite, origin: SqlOrigin): void {
     const pieces = operands.flatMap((operand) => this.piecesOf(operand));
-    const fact = buildSql(pieces, this.dialect, this.source, this.scope);
+    const fact = this.cannotBeSql(pieces, site)
+      ? null
+      : buildSql(pieces, this.dialect, this.source, this.scope);
     if (fact && isSqlText(fact.text, site)) {
       const statementOffset = this.statement?.getStart(this.source);
       this.sql.push({ ...fact, origin, ...(statementOffset == null ? {} : { statementOffset }) });
@@ -368,6 +370,21 @@ class FactWalker {
     for (const piece of pieces) {
       if (piece.kind === 'value') this.visit(piece.node, 'other');
     }
+  }
+
+  /**
+   * Text that cannot be SQL whatever its values hold is not built: prose, or a first word that
+   * starts no statement. Its values are looked up all the same until the file's first lookup
+   * below the top level, which changes what later module-level lookups see (SymbolScope.lookup).
+   */
+  private cannotBeSql(pieces: Piece[], site: SqlSite): boolean {
+    if (site === 'sql') return false;
+    const hasValues = pieces.some((piece) => piece.kind === 'value');
+    if (hasValues && !this.scope.readsInnerDeclarations) return false;
+    if (site === 'prose') return true;
+    const [first] = pieces;
+    if (first?.kind !== 'text') return false;
+    return !mayStartStatement(decodeChunk(first.raw, first.rawStart).text);
   }
 
   private piecesOf(node: ts.Node): Piece[] {

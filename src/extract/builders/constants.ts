@@ -48,6 +48,11 @@ export class SymbolScope {
     for (const statement of source.statements) this.declareStatement(statement, source);
   }
 
+  /** Whether a lookup has read declarations inside functions yet (see lookup). */
+  get readsInnerDeclarations(): boolean {
+    return this.innerRequested;
+  }
+
   /** The names a file exports, with their values, and the files it re-exports wholesale. */
   exportsOf(): { exports: Record<string, SymbolValue>; reexports: string[] } {
     const exports: Record<string, SymbolValue> = {};
