@@ -215,10 +215,13 @@ function needsTools(source: Source, tools: Tools): boolean {
 /** Loads what a file needs; with no file, everything (to judge files again, see ToolsNeeded). */
 async function loadTools(source: Source | null, tools: Tools): Promise<void> {
   if (tools.cache) compilerCodeCache.dir = tools.cache.dir;
+  // The SQL parser's WASM is read and compiled off this thread while the compiler loads on it.
+  const parser = source?.cached == null && tools.parser == null ? loadParser(tools.map) : null;
+  parser?.catch(() => undefined);
   if (source?.cached == null && tools.extract == null) {
     tools.extract = (await import('../extract/typescript.js')).extractFile;
   }
-  if (source?.cached == null && tools.parser == null) tools.parser = await loadParser(tools.map);
+  if (parser) tools.parser = await parser;
   if (tools.resolver == null) {
     const { ModuleResolver } = await import('../extract/resolve.js');
     tools.resolver = new ModuleResolver(tools.map.root);
