@@ -15,7 +15,7 @@ import type {
 } from './facts.js';
 import { extractBuilders, mayHoldBuilders } from './builders/index.js';
 import { SymbolScope } from './builders/constants.js';
-import { constantChunk } from './facts.js';
+import { constantChunk, detached } from './facts.js';
 import { FIT, renderSql } from './render.js';
 import { isSqlText, mayStartStatement } from './sql-detect.js';
 import type { SqlSite } from './sql-detect.js';
@@ -244,7 +244,11 @@ class FactWalker {
 
   private addImport(specifier: ts.Expression | undefined, kind: ImportFact['kind']): void {
     if (!specifier || !isStringLiteralLike(specifier)) return;
-    this.imports.push({ specifier: specifier.text, kind, offset: specifier.getStart(this.source) });
+    this.imports.push({
+      specifier: detached(specifier.text),
+      kind,
+      offset: specifier.getStart(this.source),
+    });
   }
 
   private visitImport(node: ts.ImportDeclaration): void {

@@ -1,6 +1,7 @@
 import type { ts } from 'ts-morph';
 import { ts as compiler } from '../compiler.js';
 import type { SymbolValue } from '../facts.js';
+import { detached, detachedValue } from '../facts.js';
 import { NOT_CONSTANT, concat, memberOf } from './values.js';
 
 export { concat, memberOf, tableNameOf } from './values.js';
@@ -73,7 +74,7 @@ export class SymbolScope {
       } else if (isExported(statement)) {
         for (const name of declaredNames(statement)) {
           const value = this.lookup(name, statement.getStart(this.source));
-          if (!('unknown' in value)) exports[name] = value;
+          if (!('unknown' in value)) exports[name] = detachedValue(value);
         }
       }
     }
@@ -398,7 +399,7 @@ export class SymbolScope {
         : null;
     const clause = node.exportClause;
     if (!clause) {
-      if (specifier != null) reexports.push(specifier);
+      if (specifier != null) reexports.push(detached(specifier));
       return;
     }
     if (!compiler.isNamedExports(clause)) return;
@@ -408,7 +409,7 @@ export class SymbolScope {
         specifier != null
           ? { import: specifier, name: local, path: [] }
           : this.lookup(local, node.getStart(this.source));
-      if (!('unknown' in value)) exports[element.name.text] = value;
+      if (!('unknown' in value)) exports[element.name.text] = detachedValue(value);
     }
   }
 }
