@@ -170,7 +170,7 @@ function readSource(
 ): Source | null {
   const absolute = path.join(tools.map.root, file);
   try {
-    const content = contents.get(file) ?? readFileSync(absolute);
+    const content = contents.get(file) ?? readContent(absolute);
     const hash = tools.cache ? hashBytes(content) : '';
     return { file, absolute, content, hash, cached: tools.cache?.get(file, hash) };
   } catch (error) {
@@ -382,7 +382,7 @@ function declarationsOf(tools: Tools, absolute: string): FileFacts | null {
   let facts: FileFacts | null = null;
   if (relative != null) {
     try {
-      const content = tools.contents.get(relative) ?? readFileSync(absolute);
+      const content = tools.contents.get(relative) ?? readContent(absolute);
       const hash = tools.cache ? hashBytes(content) : '';
       const cached = tools.cache?.get(relative, hash);
       if (cached && cached.resolution === tools.resolutionKey) {
@@ -550,6 +550,16 @@ function unanalysedFile(file: string, context: string | null, error: Error): Fin
     tables: [],
     message: `not checked: ${reason}.`,
   };
+}
+
+/**
+ * A file's content, read as text in one call: the bytes only when the text holds U+FFFD (the
+ * file may not be UTF-8, which decode() tells) or starts with a byte order mark (which decode()
+ * drops). Other text is exactly its bytes, so it decodes and hashes as they do.
+ */
+function readContent(absolute: string): Buffer | string {
+  const text = readFileSync(absolute, 'utf8');
+  return text.includes('\uFFFD') || text.charCodeAt(0) === 0xfeff ? readFileSync(absolute) : text;
 }
 
 function decode(content: Buffer | string): { text: string; notUtf8: boolean } {
