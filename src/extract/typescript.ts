@@ -136,21 +136,28 @@ export function extractFile(fileName: string, text: string, dialect: Dialect): F
  * an opening parenthesis, a line continuation or a comment inside it), and an import below the top level needs `import(` or
  * `require(`. A false "yes" costs a full walk; a "no" is exact for what the walk would find.
  */
-const SQL_AFTER_QUOTE =
-  /['"`](?:[\s(]|\\(?:\r?\n|[nrt]))*(?:--|\/\*|(?:select|insert|update|delete|with|merge|create|alter|drop|truncate|grant|revoke|comment|copy|lock|refresh|replace|upsert|call|prepare|execute|listen|notify|unlisten|load|handler|rename|vacuum|analyze|reindex|cluster|do|begin|commit|rollback|savepoint|set|show|explain|values|table)\b)/i;
-const UPPERCASE_AFTER_QUOTE = /['"`](?:[\s(]|\\(?:\r?\n|[nrt]))*[A-Z]{3,}\b/;
+const STATEMENT_WORDS =
+  'select|insert|update|delete|with|merge|create|alter|drop|truncate|grant|revoke|comment|copy|lock|refresh|replace|upsert|call|prepare|execute|listen|notify|unlisten|load|handler|rename|vacuum|analyze|reindex|cluster|do|begin|commit|rollback|savepoint|set|show|explain|values|table';
+/**
+ * After a quote: a statement's first word in any case (or a comment), or an uppercase word where
+ * SQL is run. One pattern scans the text once; it has no case-insensitive flag, which the second
+ * half must not have, so the first half spells each letter in both cases.
+ */
+const SQL_AFTER_QUOTE = new RegExp(
+  String.raw`['"\`](?:(?:[\s(]|\\(?:\r?\n|[nrtNRT]))*(?:--|\/\*|(?:${bothCases(STATEMENT_WORDS)})\b)` +
+    String.raw`|(?:[\s(]|\\(?:\r?\n|[nrt]))*[A-Z]{3,}\b)`,
+);
 const NESTED_IMPORT = /\b(?:import|require)\s*\(/;
 /** `pool.query(ORDERS_SQL)`: SQL held in a constant, maybe of another file. */
 const NAMED_QUERY =
   /\b(?:query|execute|raw|unsafe|\$queryRaw\w*|\$executeRaw\w*)\s*\(\s*[\w.]+\s*[,)]/;
 
 function mayHoldSqlOrNestedImports(text: string): boolean {
-  return (
-    SQL_AFTER_QUOTE.test(text) ||
-    UPPERCASE_AFTER_QUOTE.test(text) ||
-    NESTED_IMPORT.test(text) ||
-    NAMED_QUERY.test(text)
-  );
+  return SQL_AFTER_QUOTE.test(text) || NESTED_IMPORT.test(text) || NAMED_QUERY.test(text);
+}
+
+function bothCases(words: string): string {
+  return words.replace(/[a-z]/g, (letter) => `[${letter}${letter.toUpperCase()}]`);
 }
 
 function isTopLevelImport(node: ts.Node): boolean {
