@@ -409,6 +409,7 @@ function declarationsOf(tools: Tools, absolute: string): FileFacts | null {
  * builders define. A run keeps only these for every file, not its SQL.
  */
 function declarationsIn(facts: FileFacts): FileFacts {
+  if (!facts.exports && !facts.reexports && !facts.builders?.ctes) return NO_DECLARATIONS;
   return {
     imports: [],
     sql: [],
@@ -421,6 +422,14 @@ function declarationsIn(facts: FileFacts): FileFacts {
       : {}),
   };
 }
+
+/** What most files declare for others: nothing. One frozen object, shared. */
+const NO_DECLARATIONS: FileFacts = Object.freeze({
+  imports: Object.freeze([]) as unknown as FileFacts['imports'],
+  sql: Object.freeze([]) as unknown as FileFacts['sql'],
+  syntaxErrors: Object.freeze([]) as unknown as FileFacts['syntaxErrors'],
+  suppressions: Object.freeze([]) as unknown as FileFacts['suppressions'],
+});
 
 function takeEarly(tools: Tools, absolute: string): FileFacts | undefined {
   const facts = tools.extractedEarly.get(absolute);

@@ -42,11 +42,15 @@ export class SymbolScope {
   private topLevelOnly = false;
 
   /** Without the word `default` (or an escape that could spell it) there is no default clause. */
-  private readonly mayHoldDefaultClause: boolean;
+  private holdsDefault: boolean | null = null;
 
   constructor(private readonly source: ts.SourceFile) {
-    this.mayHoldDefaultClause = /default|\\u/.test(source.text);
     for (const statement of source.statements) this.declareStatement(statement, source);
+  }
+
+  private get mayHoldDefaultClause(): boolean {
+    this.holdsDefault ??= /default|\\u/.test(this.source.text);
+    return this.holdsDefault;
   }
 
   /** Whether a lookup has read declarations inside functions yet (see lookup). */
