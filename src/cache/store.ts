@@ -147,7 +147,7 @@ export class FactsCache {
       return;
     }
     this.changed = true;
-    this.next.set(file, `${JSON.stringify(file)}\t${entry.hash}\t${JSON.stringify(entry)}`);
+    this.next.set(file, `${JSON.stringify(file)}\t${entry.hash}\t${entryJson(entry)}`);
   }
 
   /**
@@ -183,6 +183,11 @@ export class FactsCache {
  */
 function restamped(line: string, from: string, to: string): string {
   const json = line.indexOf('\t', line.indexOf('\t') + 1) + 1;
+  if (line.startsWith(RESOLUTION_FIRST, json)) {
+    const stamp = `${RESOLUTION_FIRST}${JSON.stringify(from)},`;
+    if (!line.startsWith(stamp, json)) return line;
+    return `${line.slice(0, json)}${RESOLUTION_FIRST}${JSON.stringify(to)},${line.slice(json + stamp.length)}`;
+  }
   try {
     const entry = JSON.parse(line.slice(json)) as CachedFile;
     if (entry.resolution !== from) return line;
@@ -190,6 +195,17 @@ function restamped(line: string, from: string, to: string): string {
   } catch {
     return line;
   }
+}
+
+/**
+ * How an entry's JSON starts: with its resolution key, which restamped() then replaces without
+ * parsing the entry (a run that learns a config file restamps every line).
+ */
+const RESOLUTION_FIRST = '{"resolution":';
+
+function entryJson(entry: CachedFile): string {
+  const { resolution, ...rest } = entry;
+  return JSON.stringify({ resolution, ...rest });
 }
 
 export function hashBytes(bytes: Uint8Array | string): string {

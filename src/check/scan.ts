@@ -170,7 +170,7 @@ function readSource(
 ): Source | null {
   const absolute = path.join(tools.map.root, file);
   try {
-    const content = contents.get(file) ?? readFileSync(absolute);
+    const content = contents.get(file) ?? readContent(absolute);
     const hash = tools.cache ? hashBytes(content) : '';
     return { file, absolute, content, hash, cached: tools.cache?.get(file, hash) };
   } catch (error) {
@@ -215,10 +215,13 @@ function needsTools(source: Source, tools: Tools): boolean {
 /** Loads what a file needs; with no file, everything (to judge files again, see ToolsNeeded). */
 async function loadTools(source: Source | null, tools: Tools): Promise<void> {
   if (tools.cache) compilerCodeCache.dir = tools.cache.dir;
+  // The SQL parser's WASM is read and compiled off this thread while the compiler loads on it.
+  const parser = source?.cached == null && tools.parser == null ? loadParser(tools.map) : null;
+  parser?.catch(() => undefined);
   if (source?.cached == null && tools.extract == null) {
     tools.extract = (await import('../extract/typescript.js')).extractFile;
   }
-  if (source?.cached == null && tools.parser == null) tools.parser = await loadParser(tools.map);
+  if (parser) tools.parser = await parser;
   if (tools.resolver == null) {
     const { ModuleResolver } = await import('../extract/resolve.js');
     tools.resolver = new ModuleResolver(tools.map.root);
@@ -227,7 +230,9 @@ async function loadTools(source: Source | null, tools: Tools): Promise<void> {
 
 async function loadParser(map: ContextMap): Promise<Parser> {
   const frontend: SqlFrontend = await loadSqlFrontend(map.dialect);
+  // Code repeats statements: each text is parsed and fingerprinted once per run.
   const parses = new Map<string, ParseResult>();
+  const fingerprints = new Map<string, string>();
   return {
     parse: (sql) => {
       let result = parses.get(sql);
@@ -237,7 +242,14 @@ async function loadParser(map: ContextMap): Promise<Parser> {
       }
       return result;
     },
-    fingerprint: (sql) => frontend.fingerprint(sql) ?? textFingerprint(sql),
+    fingerprint: (sql) => {
+      let result = fingerprints.get(sql);
+      if (result == null) {
+        result = frontend.fingerprint(sql) ?? textFingerprint(sql);
+        if (sql.length < 100_000) fingerprints.set(sql, result);
+      }
+      return result;
+    },
   };
 }
 
@@ -370,7 +382,7 @@ function declarationsOf(tools: Tools, absolute: string): FileFacts | null {
   let facts: FileFacts | null = null;
   if (relative != null) {
     try {
-      const content = tools.contents.get(relative) ?? readFileSync(absolute);
+      const content = tools.contents.get(relative) ?? readContent(absolute);
       const hash = tools.cache ? hashBytes(content) : '';
       const cached = tools.cache?.get(relative, hash);
       if (cached && cached.resolution === tools.resolutionKey) {
@@ -397,6 +409,7 @@ function declarationsOf(tools: Tools, absolute: string): FileFacts | null {
  * builders define. A run keeps only these for every file, not its SQL.
  */
 function declarationsIn(facts: FileFacts): FileFacts {
+  if (!facts.exports && !facts.reexports && !facts.builders?.ctes) return NO_DECLARATIONS;
   return {
     imports: [],
     sql: [],
@@ -409,6 +422,14 @@ function declarationsIn(facts: FileFacts): FileFacts {
       : {}),
   };
 }
+
+/** What most files declare for others: nothing. One frozen object, shared. */
+const NO_DECLARATIONS: FileFacts = Object.freeze({
+  imports: Object.freeze([]) as unknown as FileFacts['imports'],
+  sql: Object.freeze([]) as unknown as FileFacts['sql'],
+  syntaxErrors: Object.freeze([]) as unknown as FileFacts['syntaxErrors'],
+  suppressions: Object.freeze([]) as unknown as FileFacts['suppressions'],
+});
 
 function takeEarly(tools: Tools, absolute: string): FileFacts | undefined {
   const facts = tools.extractedEarly.get(absolute);
@@ -538,6 +559,16 @@ function unanalysedFile(file: string, context: string | null, error: Error): Fin
     tables: [],
     message: `not checked: ${reason}.`,
   };
+}
+
+/**
+ * A file's content, read as text in one call: the bytes only when the text holds U+FFFD (the
+ * file may not be UTF-8, which decode() tells) or starts with a byte order mark (which decode()
+ * drops). Other text is exactly its bytes, so it decodes and hashes as they do.
+ */
+function readContent(absolute: string): Buffer | string {
+  const text = readFileSync(absolute, 'utf8');
+  return text.includes('\uFFFD') || text.charCodeAt(0) === 0xfeff ? readFileSync(absolute) : text;
 }
 
 function decode(content: Buffer | string): { text: string; notUtf8: boolean } {

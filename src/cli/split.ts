@@ -4,7 +4,6 @@ import { Command, Option } from 'commander';
 import type { RunResult, StepOutcome } from '../db/apply.js';
 import { describeTarget, resolveDatabaseUrl } from '../db/url.js';
 import { UserError } from '../errors.js';
-import { loadSplitConfig, planSplit } from '../split/index.js';
 import type { SplitResult } from '../split/index.js';
 import { placesAnyTable, unmatchedPatterns } from '../split/placement.js';
 import type { SchemaModel } from '../split/model.js';
@@ -66,6 +65,9 @@ async function split(flags: SplitFlags): Promise<number> {
       `${path.join(flags.out, PLAN_FILE)}: a plan is already there; if it was applied, run --revert with it first, or choose another --out folder (--force writes over it).`,
     );
   }
+  // Imported here: the split code loads the PostgreSQL parser as it is imported, which other
+  // commands should not pay for at start-up.
+  const { loadSplitConfig, planSplit } = await import('../split/index.js');
   const map = loadSplitConfig(flags.config, process.cwd());
   const model =
     flags.db != null

@@ -207,3 +207,17 @@ export interface BuilderFacts {
 export function constantChunk(text: string, at: number): SqlChunk {
   return { text, runs: Array.from({ length: Math.max(text.length, 1) }, (_, i) => [i, at]) };
 }
+
+/**
+ * A copy of text taken from a file's source. V8 keeps a substring of a long string as a view into
+ * it, so an import specifier or a constant kept for the whole run would keep its file's whole text
+ * in memory: on 7,000 files, some 15 MB more at the peak.
+ */
+export function detached(text: string): string {
+  return (' ' + text).slice(1);
+}
+
+/** A copy of a value whose texts come from a file's source (see detached). */
+export function detachedValue(value: SymbolValue): SymbolValue {
+  return JSON.parse(JSON.stringify(value)) as SymbolValue;
+}

@@ -64,6 +64,20 @@ export function isSqlText(text: string, site: SqlSite): boolean {
 }
 
 /**
+ * Whether text that starts with this prefix is SQL outside the places SQL is run, whatever
+ * follows: no when the prefix already holds a first word that starts no statement. A prefix
+ * that leaves it open (blanks only, an unfinished word or comment, COMMENT before ON) may be SQL.
+ */
+export function mayStartStatement(prefix: string): boolean {
+  if (prefix.length > 4096) return true;
+  const start = statementStart(prefix);
+  if (start === '' || start.startsWith('-') || start.startsWith('/')) return true;
+  const word = /^\w*/.exec(start)![0];
+  if (word.length === start.length || word.toLowerCase() === 'comment') return true;
+  return STATEMENT_START.test(start);
+}
+
+/**
  * Where SQL is run, an uppercase first word followed by FROM, INTO, SET or WHERE is a statement
  * with a typo (SELEC * FROM …): it goes to the parser so that the typo is reported, not skipped.
  */

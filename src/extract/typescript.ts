@@ -15,9 +15,9 @@ import type {
 } from './facts.js';
 import { extractBuilders, mayHoldBuilders } from './builders/index.js';
 import { SymbolScope } from './builders/constants.js';
-import { constantChunk } from './facts.js';
+import { constantChunk, detached } from './facts.js';
 import { FIT, renderSql } from './render.js';
-import { isSqlText } from './sql-detect.js';
+import { isSqlText, mayStartStatement } from './sql-detect.js';
 import type { SqlSite } from './sql-detect.js';
 
 /**
@@ -136,21 +136,28 @@ export function extractFile(fileName: string, text: string, dialect: Dialect): F
  * an opening parenthesis, a line continuation or a comment inside it), and an import below the top level needs `import(` or
  * `require(`. A false "yes" costs a full walk; a "no" is exact for what the walk would find.
  */
-const SQL_AFTER_QUOTE =
-  /['"`](?:[\s(]|\\(?:\r?\n|[nrt]))*(?:--|\/\*|(?:select|insert|update|delete|with|merge|create|alter|drop|truncate|grant|revoke|comment|copy|lock|refresh|replace|upsert|call|prepare|execute|listen|notify|unlisten|load|handler|rename|vacuum|analyze|reindex|cluster|do|begin|commit|rollback|savepoint|set|show|explain|values|table)\b)/i;
-const UPPERCASE_AFTER_QUOTE = /['"`](?:[\s(]|\\(?:\r?\n|[nrt]))*[A-Z]{3,}\b/;
+const STATEMENT_WORDS =
+  'select|insert|update|delete|with|merge|create|alter|drop|truncate|grant|revoke|comment|copy|lock|refresh|replace|upsert|call|prepare|execute|listen|notify|unlisten|load|handler|rename|vacuum|analyze|reindex|cluster|do|begin|commit|rollback|savepoint|set|show|explain|values|table';
+/**
+ * After a quote: a statement's first word in any case (or a comment), or an uppercase word where
+ * SQL is run. One pattern scans the text once; it has no case-insensitive flag, which the second
+ * half must not have, so the first half spells each letter in both cases.
+ */
+const SQL_AFTER_QUOTE = new RegExp(
+  String.raw`['"\`](?:(?:[\s(]|\\(?:\r?\n|[nrtNRT]))*(?:--|\/\*|(?:${bothCases(STATEMENT_WORDS)})\b)` +
+    String.raw`|(?:[\s(]|\\(?:\r?\n|[nrt]))*[A-Z]{3,}\b)`,
+);
 const NESTED_IMPORT = /\b(?:import|require)\s*\(/;
 /** `pool.query(ORDERS_SQL)`: SQL held in a constant, maybe of another file. */
 const NAMED_QUERY =
   /\b(?:query|execute|raw|unsafe|\$queryRaw\w*|\$executeRaw\w*)\s*\(\s*[\w.]+\s*[,)]/;
 
 function mayHoldSqlOrNestedImports(text: string): boolean {
-  return (
-    SQL_AFTER_QUOTE.test(text) ||
-    UPPERCASE_AFTER_QUOTE.test(text) ||
-    NESTED_IMPORT.test(text) ||
-    NAMED_QUERY.test(text)
-  );
+  return SQL_AFTER_QUOTE.test(text) || NESTED_IMPORT.test(text) || NAMED_QUERY.test(text);
+}
+
+function bothCases(words: string): string {
+  return words.replace(/[a-z]/g, (letter) => `[${letter}${letter.toUpperCase()}]`);
 }
 
 function isTopLevelImport(node: ts.Node): boolean {
@@ -244,7 +251,11 @@ class FactWalker {
 
   private addImport(specifier: ts.Expression | undefined, kind: ImportFact['kind']): void {
     if (!specifier || !isStringLiteralLike(specifier)) return;
-    this.imports.push({ specifier: specifier.text, kind, offset: specifier.getStart(this.source) });
+    this.imports.push({
+      specifier: detached(specifier.text),
+      kind,
+      offset: specifier.getStart(this.source),
+    });
   }
 
   private visitImport(node: ts.ImportDeclaration): void {
@@ -359,7 +370,9 @@ class FactWalker {
   /** Builds the SQL text of a string expression, records it when it is SQL, and walks the values in it. */
   private collect(operands: ts.Node[], site: SqlSite, origin: SqlOrigin): void {
     const pieces = operands.flatMap((operand) => this.piecesOf(operand));
-    const fact = buildSql(pieces, this.dialect, this.source, this.scope);
+    const fact = this.cannotBeSql(pieces, site)
+      ? null
+      : buildSql(pieces, this.dialect, this.source, this.scope);
     if (fact && isSqlText(fact.text, site)) {
       const statementOffset = this.statement?.getStart(this.source);
       this.sql.push({ ...fact, origin, ...(statementOffset == null ? {} : { statementOffset }) });
@@ -368,6 +381,21 @@ class FactWalker {
     for (const piece of pieces) {
       if (piece.kind === 'value') this.visit(piece.node, 'other');
     }
+  }
+
+  /**
+   * Text that cannot be SQL whatever its values hold is not built: prose, or a first word that
+   * starts no statement. Its values are looked up all the same until the file's first lookup
+   * below the top level, which changes what later module-level lookups see (SymbolScope.lookup).
+   */
+  private cannotBeSql(pieces: Piece[], site: SqlSite): boolean {
+    if (site === 'sql') return false;
+    const hasValues = pieces.some((piece) => piece.kind === 'value');
+    if (hasValues && !this.scope.readsInnerDeclarations) return false;
+    if (site === 'prose') return true;
+    const [first] = pieces;
+    if (first?.kind !== 'text') return false;
+    return !mayStartStatement(decodeChunk(first.raw, first.rawStart).text);
   }
 
   private piecesOf(node: ts.Node): Piece[] {

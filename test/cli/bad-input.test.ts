@@ -30,6 +30,28 @@ describe('bad input never crashes the check', () => {
     expect(report.findings[0].message).toMatch(/not valid UTF-8/);
   });
 
+  it('takes a byte order mark and a written U+FFFD as UTF-8, with columns counted after the mark', async () => {
+    const { run, report } = await checkJson({
+      'src/orders/bom.ts': "\uFEFFdb.query('SELECT * FROM customers.customers');\n",
+      'src/orders/mark.ts':
+        "const mark = '\uFFFD';\ndb.query('SELECT * FROM customers.customers');\n",
+    });
+
+    expect(run.exitCode).toBe(1);
+    const found = report.findings.map(
+      (f: { rule: string; file: string; line: number; column: number }) => [
+        f.rule,
+        f.file,
+        f.line,
+        f.column,
+      ],
+    );
+    expect(found).toEqual([
+      ['foreign-table-access', 'src/orders/bom.ts', 1, 25],
+      ['foreign-table-access', 'src/orders/mark.ts', 2, 25],
+    ]);
+  });
+
   it('checks a 5 MB file', async () => {
     const block = 'export function f(n: number): number {\n  return n + 1;\n}\n'.repeat(90_000);
     const text = `${block}db.query('SELECT * FROM customers.customers');\n`;

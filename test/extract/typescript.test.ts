@@ -119,6 +119,26 @@ describe('SQL strings', () => {
     ]);
   });
 
+  it('takes SQL whose first word or comment a constant finishes, after text that is not SQL', () => {
+    const code = `
+      const VERB = 'ECT';
+      const ON = 'ON';
+      const END = '*/';
+      export function load(input: { id: string }) {
+        const label = \`step \${input.id}\`;
+        const find = \`SEL\${VERB} * FROM catalog.products WHERE sku = $1\`;
+        const note = \`COMMENT \${ON} TABLE catalog.products IS 'x'\`;
+        const hinted = \`/* note \${END} DELETE FROM catalog.carts WHERE id = $1\`;
+        return [label, find, note, hinted];
+      }
+    `;
+    expect(sqlOf(code)).toEqual([
+      'SELECT * FROM catalog.products WHERE sku = $1',
+      "COMMENT ON TABLE catalog.products IS 'x'",
+      '/* note */ DELETE FROM catalog.carts WHERE id = $1',
+    ]);
+  });
+
   it('leaves prose that names tables alone', () => {
     const code = `
       logger.info('select from customers.customers failed');

@@ -1,6 +1,7 @@
 import type { ts } from 'ts-morph';
 import { ts as compiler } from '../compiler.js';
 import type { SymbolValue } from '../facts.js';
+import { detached, detachedValue } from '../facts.js';
 import { NOT_CONSTANT, concat, memberOf } from './values.js';
 
 export { concat, memberOf, tableNameOf } from './values.js';
@@ -31,12 +32,30 @@ const DRIZZLE_SCHEMAS = /^(?:pgSchema|mysqlSchema|mysqlDatabase)$/;
 export class SymbolScope {
   private readonly declarations = new Map<string, Declaration[]>();
   private readonly evaluating = new Set<Declaration>();
-  private collectedInner = false;
+  /** Set by the first lookup that reads declarations inside functions (see lookup). */
+  private innerRequested = false;
+  /** Nodes whose own inner declarations (parameters, loop variables, statements) are made. */
+  private readonly declaredOwn = new Set<ts.Node>();
+  /** Nodes already searched for default clauses while off a lookup's path. */
+  private readonly searchedOff = new Set<ts.Node>();
   /** While exports are read, only top-level names count: export initializers sit at the top level. */
   private topLevelOnly = false;
 
+  /** Without the word `default` (or an escape that could spell it) there is no default clause. */
+  private holdsDefault: boolean | null = null;
+
   constructor(private readonly source: ts.SourceFile) {
     for (const statement of source.statements) this.declareStatement(statement, source);
+  }
+
+  private get mayHoldDefaultClause(): boolean {
+    this.holdsDefault ??= /default|\\u/.test(this.source.text);
+    return this.holdsDefault;
+  }
+
+  /** Whether a lookup has read declarations inside functions yet (see lookup). */
+  get readsInnerDeclarations(): boolean {
+    return this.innerRequested;
   }
 
   /** The names a file exports, with their values, and the files it re-exports wholesale. */
@@ -59,7 +78,7 @@ export class SymbolScope {
       } else if (isExported(statement)) {
         for (const name of declaredNames(statement)) {
           const value = this.lookup(name, statement.getStart(this.source));
-          if (!('unknown' in value)) exports[name] = value;
+          if (!('unknown' in value)) exports[name] = detachedValue(value);
         }
       }
     }
@@ -118,7 +137,10 @@ export class SymbolScope {
 
   /** The value a name has at an offset: the innermost declaration whose block holds the offset. */
   lookup(name: string, at: number): SymbolValue {
-    if (!this.collectedInner && !this.topLevelOnly) this.collectInner();
+    // Once a lookup has read inner declarations, module-level lookups see them too, as they did
+    // when the whole file's inner declarations were collected at that first lookup.
+    if (!this.topLevelOnly) this.innerRequested = true;
+    if (this.innerRequested) this.collectInnerAt(at);
     let best: Declaration | null = null;
     for (const declaration of this.declarations.get(name) ?? []) {
       if (declaration.start > at || declaration.end < at) continue;
@@ -200,40 +222,78 @@ export class SymbolScope {
     this.declare(name, scope, () => this.valueOf(initializer));
   }
 
-  /** Declarations below the top level: consts in functions and blocks, parameters. */
-  private collectInner(): void {
-    this.collectedInner = true;
-    const visit = (node: ts.Node, scope: ts.Node): void => {
-      if (compiler.isFunctionLike(node)) {
-        for (const parameter of node.parameters) {
-          for (const name of bindingNames(parameter.name)) {
-            this.declare(name, node, () => NOT_CONSTANT(`${name} is a parameter`));
-          }
+  /**
+   * Declarations below the top level whose block may hold an offset: those of the nodes whose
+   * range holds it, and of default clauses that give their statements to such a node's block.
+   * Nodes off that path declare nothing visible there, so their subtrees are left unread until a
+   * lookup lands in them; what is declared is what a walk of the whole file would declare.
+   */
+  private collectInnerAt(at: number): void {
+    this.collectChildrenOnPath(this.source, this.source, at);
+  }
+
+  /** Children come in text order: those before the offset are beside the path, and so are those after it. */
+  private collectChildrenOnPath(node: ts.Node, inner: ts.Node, at: number): void {
+    compiler.forEachChild(node, (child) => {
+      if (child.pos > at) {
+        if (!this.mayHoldDefaultClause) return true;
+        this.searchOffPath(child, inner);
+      } else if (child.end < at) {
+        if (this.mayHoldDefaultClause) this.searchOffPath(child, inner);
+      } else {
+        this.collectOnPath(child, inner, at);
+      }
+      return undefined;
+    });
+  }
+
+  private collectOnPath(node: ts.Node, scope: ts.Node, at: number): void {
+    if (!this.declaredOwn.has(node)) {
+      this.declaredOwn.add(node);
+      this.declareOwn(node, scope);
+    }
+    this.collectChildrenOnPath(node, isBlockScope(node) ? node : scope, at);
+  }
+
+  /**
+   * A subtree beside the path: only a default clause outside any nested block declares names
+   * in the block above it (its statements take that block as their scope).
+   */
+  private searchOffPath(node: ts.Node, scope: ts.Node): void {
+    if (isBlockScope(node) || this.searchedOff.has(node)) return;
+    this.searchedOff.add(node);
+    if (node.kind === SyntaxKind.DefaultClause && !this.declaredOwn.has(node)) {
+      this.declaredOwn.add(node);
+      this.declareOwn(node, scope);
+    }
+    compiler.forEachChild(node, (child) => this.searchOffPath(child, scope));
+  }
+
+  /** The names a node declares for the blocks below the top level. */
+  private declareOwn(node: ts.Node, scope: ts.Node): void {
+    if (compiler.isFunctionLike(node)) {
+      for (const parameter of node.parameters) {
+        for (const name of bindingNames(parameter.name)) {
+          this.declare(name, node, () => NOT_CONSTANT(`${name} is a parameter`));
         }
       }
-      if (
-        isLoop(node) &&
-        node.initializer &&
-        compiler.isVariableDeclarationList(node.initializer)
-      ) {
-        for (const declaration of node.initializer.declarations) {
-          for (const name of bindingNames(declaration.name)) {
-            this.declare(name, node, () => NOT_CONSTANT(`${name} is a loop variable`));
-          }
+    }
+    if (isLoop(node) && node.initializer && compiler.isVariableDeclarationList(node.initializer)) {
+      for (const declaration of node.initializer.declarations) {
+        for (const name of bindingNames(declaration.name)) {
+          this.declare(name, node, () => NOT_CONSTANT(`${name} is a loop variable`));
         }
       }
-      if (compiler.isCatchClause(node) && node.variableDeclaration) {
-        for (const name of bindingNames(node.variableDeclaration.name)) {
-          this.declare(name, node, () => NOT_CONSTANT(`${name} is a caught error`));
-        }
+    }
+    if (compiler.isCatchClause(node) && node.variableDeclaration) {
+      for (const name of bindingNames(node.variableDeclaration.name)) {
+        this.declare(name, node, () => NOT_CONSTANT(`${name} is a caught error`));
       }
-      const inner = isBlockScope(node) ? node : scope;
-      if (inner !== this.source && isStatementList(node)) {
-        for (const statement of statementsOf(node)) this.declareStatement(statement, inner);
-      }
-      compiler.forEachChild(node, (child) => visit(child, inner));
-    };
-    compiler.forEachChild(this.source, (child) => visit(child, this.source));
+    }
+    const inner = isBlockScope(node) ? node : scope;
+    if (inner !== this.source && isStatementList(node)) {
+      for (const statement of statementsOf(node)) this.declareStatement(statement, inner);
+    }
   }
 
   private templateValue(node: ts.TemplateExpression): SymbolValue {
@@ -343,7 +403,7 @@ export class SymbolScope {
         : null;
     const clause = node.exportClause;
     if (!clause) {
-      if (specifier != null) reexports.push(specifier);
+      if (specifier != null) reexports.push(detached(specifier));
       return;
     }
     if (!compiler.isNamedExports(clause)) return;
@@ -353,7 +413,7 @@ export class SymbolScope {
         specifier != null
           ? { import: specifier, name: local, path: [] }
           : this.lookup(local, node.getStart(this.source));
-      if (!('unknown' in value)) exports[element.name.text] = value;
+      if (!('unknown' in value)) exports[element.name.text] = detachedValue(value);
     }
   }
 }

@@ -21,35 +21,52 @@ import { collectRelations, collectRepositories, readTypeormChain } from './typeo
 /**
  * Text that query builder, ORM or transaction code holds; files without any are not walked. A
  * false "yes" costs a walk; a "no" must be exact for what the walk would find.
+ *
+ * Hints that are a short name called are tested as what may stand before a `(` (a lookbehind),
+ * so that pattern is tried at each `(` of the text rather than at each word; hints that end in a
+ * long name (x.model.findMany) read faster forwards. Together they take half the time of one
+ * pattern tried at each word, on a tree of service code.
  */
-const BUILDER_HINTS = [
+const CALLEES = [
   // Builder and ORM vocabulary.
-  /\b(?:knex|kysely|selectFrom|insertInto|replaceInto|updateTable|deleteFrom|mergeInto|getRepository|getTreeRepository|getMongoRepository|withRepository|createQueryBuilder|pgTable|mysqlTable|sqliteTable|pgView|mysqlView|pgSchema|mysqlSchema|\$?transaction|withSchema|joinRaw|fromRaw)\s*\(/,
-  // from/into/table on a builder: after a call (`select().from(t)`), with a string, or on knex.
-  /\)\s*\.\s*(?:from|into)\s*\(|\.\s*(?:from|into|table)\s*\(\s*['"`]|\.\s*(?:into|tx)\s*\(/,
-  // Drizzle's writes and TypeORM's query builder take a table object: db.update(orders).
-  /\.\s*(?:insert|update|delete)\s*\(\s*[\w$.]+\s*\)/,
+  /\b(?:knex|kysely|selectFrom|insertInto|replaceInto|updateTable|deleteFrom|mergeInto|getRepository|getTreeRepository|getMongoRepository|withRepository|createQueryBuilder|pgTable|mysqlTable|sqliteTable|pgView|mysqlView|pgSchema|mysqlSchema|\$?transaction|withSchema|joinRaw|fromRaw)/,
+  // from/into on a builder, after a call (`select().from(t)`); into and tx on knex.
+  /\)\s*\.\s*(?:from|into)|\.\s*(?:into|tx)/,
   // The names builder instances usually have, called with a table.
-  /\b(?:knex|db|trx|tx|database|connection|conn|k)\s*\(/,
-  // knex('orders').where(…), whatever the instance is called.
-  /\(\s*['"`][\w.]+(?:\s+as\s+\w+)?['"`]\s*\)\s*\.\s*\w+\s*\(/,
+  /\b(?:knex|db|trx|tx|database|connection|conn|k)/,
+];
+
+/** Calls to a name above, and calls whose arguments tell: each tried at a `(`. */
+const CALL_HINT = new RegExp(
+  [
+    `\\((?:(?<=(?:${CALLEES.map((hint) => hint.source).join('|')})\\s*\\()`,
+    // from/into/table with a string: q.from('orders').
+    String.raw`|(?<=\.\s*(?:from|into|table)\s*\()\s*['"\`]`,
+    // Drizzle's writes and TypeORM's query builder take a table object: db.update(orders).
+    String.raw`|(?<=\.\s*(?:insert|update|delete)\s*\()\s*[\w$.]+\s*\)`,
+    // knex('orders').where(…), whatever the instance is called.
+    String.raw`|\s*['"\`][\w.]+(?:\s+as\s+\w+)?['"\`]\s*\)\s*\.\s*\w+\s*\()`,
+  ].join(''),
+);
+
+const MEMBER_HINTS = [
   // Prisma Client and TypeORM repositories and managers: x.model.findMany(…), repo.save(…).
   /\.\s*[\w$]+\s*\.\s*(?:find\w*|create\w*|update\w*|upsert|delete\w*|count\w*|aggregate|groupBy|save|insert|remove|softDelete|softRemove|restore|increment|decrement|exist\w*|preload)\s*\(/,
-  /\b(?:manager|em|entityManager)\s*\.\s*\w+\s*\(/,
   /\[[\w$.]+\]\s*\.\s*(?:find\w*|create\w*|update\w*|upsert|delete\w*|count)\s*\(/,
+  /\b(?:manager|em|entityManager)\s*\.\s*\w+\s*\(/,
   // Entities, relations and injected or typed repositories.
   /@(?:Entity|ViewEntity|ManyToOne|OneToMany|OneToOne|ManyToMany|InjectRepository)\b|\bRepository\s*</,
 ];
 
 /** One pattern scans the text once, which costs less than one scan per hint. */
-const BUILDER_HINT = new RegExp(BUILDER_HINTS.map((hint) => hint.source).join('|'));
+const MEMBER_HINT = new RegExp(MEMBER_HINTS.map((hint) => hint.source).join('|'));
 
 /** BEGIN … COMMIT sent as SQL. */
 const BEGIN_HINT = /['"`]\s*(?:BEGIN|START\s+TRANSACTION)\b/i;
 const RELATION_HINT = /@(?:ManyToOne|OneToMany|OneToOne|ManyToMany)\b/;
 
 export function mayHoldBuilders(text: string): boolean {
-  return BUILDER_HINT.test(text) || BEGIN_HINT.test(text);
+  return CALL_HINT.test(text) || MEMBER_HINT.test(text) || BEGIN_HINT.test(text);
 }
 
 /** Links whose callbacks run on their own: statements in them are not part of the chain. */
