@@ -99,11 +99,17 @@ const PROSE_CALLS = new Set([
 /** Tags of templates that are some other language. */
 const OTHER_LANGUAGE_TAGS = /^(?:gql|graphql|css|html|md|markdown|styled|keyframes|injectGlobal)$/;
 
+/** JSDoc comments are left as comments: nothing here reads their tags, and parsing them costs. */
+const PARSE_OPTIONS = {
+  languageVersion: compiler.ScriptTarget.Latest,
+  jsDocParsingMode: compiler.JSDocParsingMode.ParseNone,
+};
+
 export function extractFile(fileName: string, text: string, dialect: Dialect): FileFacts {
   const source = compiler.createSourceFile(
     fileName,
     text,
-    compiler.ScriptTarget.Latest,
+    PARSE_OPTIONS,
     false,
     scriptKindOf(fileName),
   );
