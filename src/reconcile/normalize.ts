@@ -163,7 +163,8 @@ function pgCanonical(type: TypeClass, c: string, rule: Rule): string {
     case 'time':
       return `trim_scale(round(extract(epoch from ${c}) * 1000000, ${rule.precision - 6}))::text`;
     case 'date':
-      return `to_char(${c}, 'YYYY-MM-DD')`;
+      // ISO DateStyle (pinned): YYYY-MM-DD as MySQL prints it, BC and infinity kept apart.
+      return `${c}::text`;
     case 'bytes':
       return `encode(${c}, 'hex')`;
     case 'text':
@@ -270,9 +271,10 @@ export function bucketSql(
  * by the column's place, so that the row hash is the XOR of its columns' terms. Hashing the typed
  * value skips rendering text. Where the type's own hash function misses a difference, a second
  * term adds what it misses: numeric's ignores the sign and hashes NaN and both infinities alike;
- * bigint's, timestamp's and time's fold 64 bits into 32 (1 and 2^32 hash alike), so time and
- * instants are hashed as epoch seconds (a double, exact to the microsecond within 285 years of
- * 1970) with the folded hash beside it for instants further out. Text is hashed byte for byte
+ * bigint's, timestamp's and time's fold 64 bits into 32 (1 and 2^32 hash alike), so bigint adds
+ * its high half, time is hashed as its seconds, and instants as epoch seconds too (a double, exact
+ * to the microsecond within 285 years of 1970) with the folded hash beside it for instants further
+ * out. Text is hashed byte for byte
  * (COLLATE "C"), whatever the column's collation. Types left out (jsonb, whose hash shares
  * numeric's blindness and hashes [] and {} alike, interval, arrays, json, network types…) go
  * through their canonical text.
@@ -297,7 +299,9 @@ const TYPED_TERMS: Record<string, (c: string, seed: number) => string> = {
   // The session's time zone is UTC, so the cast to timestamp keeps the instant.
   timestamptz: (c, seed) =>
     `(hashfloat8extended(date_part('epoch', ${c}), ${seed}) # timestamp_hash_extended(${c}::timestamp, ${seed + 1}))`,
-  date: (c, seed) => `hashfloat8extended(date_part('epoch', ${c}), ${seed})`,
+  // A date's own hash takes its 32 bits whole; through a row, as there is no date cast to int.
+  // (Its epoch would pass through timestamp, whose range is narrower than date's.)
+  date: (c, seed) => `hash_record_extended(ROW(${c}), ${seed})`,
   time: (c, seed) => `hashfloat8extended(date_part('epoch', ${c}), ${seed})`,
   bytea: (c, seed) => `hash_record_extended(ROW(${c}), ${seed})`,
 };

@@ -292,6 +292,37 @@ describe('pitfall pairs', () => {
     expect(changedSummary(onlyTable(run))).toEqual(['1: big,j,n,tm', '2: j,n', '3: j,n,ts']);
   });
 
+  it('hashes the edge values of every typed column, keyed by each key type', async () => {
+    const setup = `CREATE TABLE e (
+        k1 smallint, k2 date, k3 uuid, k4 numeric, s smallint, f real, b bool, c char(3),
+        ts timestamp, tz timestamptz, d date, t time, n numeric, PRIMARY KEY (k1, k2, k3, k4));
+      INSERT INTO e VALUES
+        (1, 'infinity', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 'NaN', -32768, 'NaN', true, 'a',
+         'infinity', '-infinity', '-infinity', '24:00', 'Infinity'),
+        (2, '4713-01-01 BC', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12', -1.5, 32767, '-Infinity',
+         false, 'ab ', '9999-12-31 23:59:59', '4713-01-01 00:00:00+00 BC', '5874897-12-31',
+         '00:00', '-Infinity'),
+        (3, '2024-01-01', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a13', 0, 0, -0, NULL, NULL, NULL,
+         NULL, NULL, NULL, NULL);`;
+    const source = await database(setup);
+    const same = await database(setup);
+    const changed = await database(`${setup}
+      UPDATE e SET d = 'infinity', tz = 'infinity', n = '-Infinity', c = 'a ' WHERE k1 = 1;
+      UPDATE e SET s = -32767, f = 'Infinity', ts = '9999-12-31 23:59:58.999999' WHERE k1 = 2;
+      UPDATE e SET b = false WHERE k1 = 3;`);
+
+    const compare = (target: TempDatabase) =>
+      reconcileJson(['--source', source.url, '--target', target.url, '--table', 'e']);
+    const [equal, different] = [await compare(same), await compare(changed)];
+
+    expect(equal.exitCode).toBe(0);
+    expect(changedSummary(onlyTable(different))).toEqual([
+      '1,infinity,a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11,NaN: d,n,tz',
+      '2,4713-01-01 BC,a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12,-1.5: f,s,ts',
+      '3,2024-01-01,a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a13,0: b',
+    ]);
+  });
+
   it('compares floats within a tolerance when one is given', async () => {
     const run = await reconcileJson([
       '--source',
