@@ -307,6 +307,15 @@ const TYPED_TERMS: Record<string, (c: string, seed: number) => string> = {
 };
 
 /**
+ * Types whose own hash gives constants or keeps structure: numeric's returns a constant for 0,
+ * NaN and the infinities and XORs in the weight; a float's returns the seed for 0 (and time's
+ * seconds are a float). Raw terms of two such columns can cancel in the row hash's XOR (1 -> 10000
+ * in two numeric columns, 0 -> NULL in two floats), so their term is hashed again, through its
+ * text, which keeps all 64 bits. The other types' hashes are already well mixed by their seed.
+ */
+const REMIXED = new Set(['numeric', 'float4', 'float8', 'time']);
+
+/**
  * The term of the column at `place` in the typed row hash: its typed hash when `type` has one,
  * else the hash of its canonical text; a NULL gets a constant of its own place.
  */
@@ -316,12 +325,12 @@ export function typedHashTerm(
   canonical: string,
   place: number,
 ): string {
-  const seed = 2 * place + 1;
-  const term =
-    type && TYPED_TERMS[type]
-      ? TYPED_TERMS[type](column, seed)
-      : `hashtextextended(${canonical}, ${seed})`;
-  return `coalesce(${term}, ${-seed})`;
+  const seed = 4 * place + 1;
+  if (!type || !TYPED_TERMS[type]) {
+    return `coalesce(hashtextextended(${canonical}, ${seed}), ${-seed})`;
+  }
+  const term = `coalesce(${TYPED_TERMS[type](column, seed)}, ${-seed})`;
+  return REMIXED.has(type) ? `hashtextextended(${term}::text, ${seed + 2})` : term;
 }
 
 /** Whether a pair of PostgreSQL columns can be hashed as typed values. */

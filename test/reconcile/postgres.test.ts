@@ -292,6 +292,37 @@ describe('pitfall pairs', () => {
     expect(changedSummary(onlyTable(run))).toEqual(['1: big,j,n,tm', '2: j,n', '3: j,n,ts']);
   });
 
+  it('does not let changes in two columns cancel out in the row hash', async () => {
+    // numeric's own hash XORs in the weight and gives constants for 0, NaN and the infinities;
+    // a float's gives one for 0; a NULL is a constant too. Column terms XORed as they are
+    // cancel: 1 -> 10000 and 2 -> 20000, 0 <-> Infinity twice, (0, 0) -> (NULL, NULL).
+    const setup = `CREATE TABLE x (id int PRIMARY KEY, a numeric, b numeric, f float8, g float4);
+      INSERT INTO x VALUES (1, 1, 2, 5, 5), (2, 0, 0, 5, 5), (3, 1, 0, 0, 0), (4, 0, 'Infinity', 0, NULL),
+        (5, 5, 1, 1, 1);`;
+    const source = await database(setup);
+    const target = await database(`${setup}
+      UPDATE x SET a = 10000, b = 20000 WHERE id = 1;
+      UPDATE x SET a = 'Infinity', b = 'Infinity' WHERE id = 2;
+      UPDATE x SET a = 10000, b = 'Infinity', f = NULL, g = NULL WHERE id = 3;
+      UPDATE x SET a = 'Infinity', b = 0, f = NULL, g = 0 WHERE id = 4;`);
+
+    const run = await reconcileJson([
+      '--source',
+      source.url,
+      '--target',
+      target.url,
+      '--table',
+      'x',
+    ]);
+
+    expect(changedSummary(onlyTable(run))).toEqual([
+      '1: a,b',
+      '2: a,b',
+      '3: a,b,f,g',
+      '4: a,b,f,g',
+    ]);
+  });
+
   it('hashes the edge values of every typed column, keyed by each key type', async () => {
     const setup = `CREATE TABLE e (
         k1 smallint, k2 date, k3 uuid, k4 numeric, s smallint, f real, b bool, c char(3),
