@@ -99,23 +99,24 @@ async function child(kind, source, target, jobs) {
   console.log(JSON.stringify({ seconds, rss: process.resourceUsage().maxRSS / 1024, found }));
 }
 
+/** The pair both reconcile and the floor compare: orders against orders, keyed by its primary key. */
+const PAIR = {
+  table: 'orders',
+  targetTable: 'orders',
+  key: [],
+  exclude: [],
+  rename: {},
+  filter: null,
+  targetFilter: null,
+  settle: null,
+  tolerance: {},
+  mode: 'auto',
+};
+
 async function runReconcile(source, target, jobs) {
   const { reconcile } = await import('../dist/reconcile/run.js');
   const { DEFAULT_RUN_OPTIONS } = await import('../dist/reconcile/types.js');
-  const pair = {
-    source: urlOf(source),
-    target: urlOf(target),
-    table: 'orders',
-    targetTable: 'orders',
-    key: [],
-    exclude: [],
-    rename: {},
-    filter: null,
-    targetFilter: null,
-    settle: null,
-    tolerance: {},
-    mode: 'auto',
-  };
+  const pair = { ...PAIR, source: urlOf(source), target: urlOf(target) };
   const options = { ...DEFAULT_RUN_OPTIONS, jobs, recheckDelaySeconds: 0, recheckRounds: 1 };
   const result = await reconcile([pair], options);
   const { missing, extra, changed } = result.tables[0].differences;
@@ -135,20 +136,8 @@ async function hashFloor(source, target, jobs) {
     ]);
   }
   const [a, b] = sessions[0];
-  const spec = {
-    table: 'orders',
-    targetTable: 'orders',
-    key: [],
-    exclude: [],
-    rename: {},
-    filter: null,
-    targetFilter: null,
-    settle: null,
-    tolerance: {},
-    mode: 'auto',
-  };
   const plan = planPair(
-    spec,
+    PAIR,
     { engine: a.engine, info: await a.describeTable('orders') },
     { engine: b.engine, info: await b.describeTable('orders') },
   );

@@ -274,10 +274,9 @@ export function bucketSql(
  * bigint's, timestamp's and time's fold 64 bits into 32 (1 and 2^32 hash alike), so bigint adds
  * its high half, time is hashed as its seconds, and instants as epoch seconds too (a double, exact
  * to the microsecond within 285 years of 1970) with the folded hash beside it for instants further
- * out. Text is hashed byte for byte
- * (COLLATE "C"), whatever the column's collation. Types left out (jsonb, whose hash shares
- * numeric's blindness and hashes [] and {} alike, interval, arrays, json, network types…) go
- * through their canonical text.
+ * out. Text is hashed byte for byte (COLLATE "C"), whatever the column's collation. Types left
+ * out (jsonb, whose hash shares numeric's blindness and hashes [] and {} alike, interval, arrays,
+ * json, network types…) go through their canonical text.
  */
 const TYPED_TERMS: Record<string, (c: string, seed: number) => string> = {
   int2: (c, seed) => `hashint4extended(${c}, ${seed})`,

@@ -58,10 +58,8 @@ export function planPair(spec: PairSpec, source: Side, target: Side): Plan {
   const typed = typedColumns(source, target, columns);
   const typedKeys = typedKeyHash(source, target, keys);
   noteCaseInsensitiveKeys(source, target, keys, notes);
-  const side = (which: 'source' | 'target', info: Side): SideSql => ({
-    ...sideSql(spec, info, scheme, keys, columns, which, typed),
-    keyHash: typedKeys ? keyHashSql(info, keys, which) : null,
-  });
+  const side = (which: 'source' | 'target', info: Side): SideSql =>
+    sideSql(spec, info, scheme, { keys, columns, typed, typedKeys }, which);
   return {
     mode,
     scheme,
@@ -218,9 +216,7 @@ function chooseMode(
  * (bytea's term is hash_record_extended), and null when no column qualifies.
  */
 function typedColumns(source: Side, target: Side, columns: ColumnPlan[]): boolean[] | null {
-  const capable = (side: Side): boolean =>
-    side.engine === 'postgresql' && side.info.serverVersion >= 140000;
-  if (!capable(source) || !capable(target) || columns.length === 0) return null;
+  if (!typedCapable(source, target) || columns.length === 0) return null;
   const typed = columns.map((column) =>
     typedHashable(
       findColumn(source, column.source)!,
@@ -231,18 +227,24 @@ function typedColumns(source: Side, target: Side, columns: ColumnPlan[]): boolea
   return typed.some(Boolean) ? typed : null;
 }
 
+function typedCapable(source: Side, target: Side): boolean {
+  const capable = (side: Side): boolean =>
+    side.engine === 'postgresql' && side.info.serverVersion >= 140000;
+  return capable(source) && capable(target);
+}
+
 /**
- * Whether the key columns can be hashed as typed values for bucketing: between PostgreSQL
- * servers, with the same type on both sides and a typed hash for it, so equal keys land in the
- * same bucket on both sides without rendering their text.
+ * Whether the key columns can be hashed as typed values for bucketing: under the same terms as
+ * compared columns, so equal keys land in the same bucket on both sides without rendering text.
  */
 function typedKeyHash(source: Side, target: Side, keys: ColumnPlan[]): boolean {
-  if (source.engine !== 'postgresql' || target.engine !== 'postgresql') return false;
-  return keys.every((key) => {
-    const a = findColumn(source, key.source)!;
-    const b = findColumn(target, key.target)!;
-    return a.type === b.type && typedHashable(a, b, { ...key.rule, tolerance: null });
-  });
+  if (!typedCapable(source, target)) return false;
+  return keys.every((key) =>
+    typedHashable(findColumn(source, key.source)!, findColumn(target, key.target)!, {
+      ...key.rule,
+      tolerance: null,
+    }),
+  );
 }
 
 function keyHashSql(side: Side, keys: ColumnPlan[], which: 'source' | 'target'): string {
@@ -289,14 +291,20 @@ function sameOrder(source: Side, target: Side, key: ColumnPlan): boolean {
   return bothPg && classA !== 'float' && classA !== 'json';
 }
 
+/** The pair's columns and which of them hash as typed values. */
+interface Hashing {
+  keys: ColumnPlan[];
+  columns: ColumnPlan[];
+  typed: boolean[] | null;
+  typedKeys: boolean;
+}
+
 function sideSql(
   spec: PairSpec,
   side: Side,
   scheme: HashScheme,
-  keys: ColumnPlan[],
-  columns: ColumnPlan[],
+  { keys, columns, typed, typedKeys }: Hashing,
   which: 'source' | 'target',
-  typed: boolean[] | null,
 ): SideSql {
   const { engine } = side;
   const nameOf = (column: ColumnPlan): string => column[which];
@@ -334,6 +342,7 @@ function sideSql(
           ),
         )
       : null,
+    keyHash: typedKeys ? keyHashSql(side, keys, which) : null,
     display: columns.map(display),
     filter: which === 'source' ? spec.filter : (spec.targetFilter ?? spec.filter),
     settle: settleOf(spec, side, which),

@@ -31,7 +31,7 @@ export interface SideSql {
    * Between PostgreSQL servers whose key columns have the same types: a 64-bit hash of the key
    * from its typed values, for bucketing without rendering the key's text; else null.
    */
-  keyHash?: string | null;
+  keyHash: string | null;
   /** Each compared column as the database prints it, for the report. */
   display: string[];
   filter: string | null;

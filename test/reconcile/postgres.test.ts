@@ -17,6 +17,24 @@ afterAll(async () => {
   for (const db of created) await dropDatabase(db.name);
 });
 
+/** reconcile --format json of one table between two databases, with further flags. */
+function compareTables(
+  source: TempDatabase,
+  target: TempDatabase,
+  table: string,
+  flags: string[] = [],
+) {
+  return reconcileJson([
+    '--source',
+    source.url,
+    '--target',
+    target.url,
+    '--table',
+    table,
+    ...flags,
+  ]);
+}
+
 function sql(db: TempDatabase, text: string): Promise<unknown> {
   return withClient(db.url, (client) => client.query(text));
 }
@@ -66,16 +84,7 @@ describe('PostgreSQL to PostgreSQL', () => {
   });
 
   it('finds every missing, extra and changed row, per data type, with both values', async () => {
-    const run = await reconcileJson([
-      '--source',
-      source.url,
-      '--target',
-      target.url,
-      '--table',
-      'items',
-      '--chunk-rows',
-      '8',
-    ]);
+    const run = await compareTables(source, target, 'items', ['--chunk-rows', '8']);
 
     expect(run.exitCode).toBe(1);
     const table = onlyTable(run);
@@ -113,13 +122,7 @@ describe('PostgreSQL to PostgreSQL', () => {
   });
 
   it('compares only the rows the filter keeps, on both sides', async () => {
-    const run = await reconcileJson([
-      '--source',
-      source.url,
-      '--target',
-      target.url,
-      '--table',
-      'items',
+    const run = await compareTables(source, target, 'items', [
       '--filter',
       'id BETWEEN 5 AND 8',
       '--exclude',
@@ -134,16 +137,7 @@ describe('PostgreSQL to PostgreSQL', () => {
   });
 
   it('gives the same answer with hash buckets', async () => {
-    const run = await reconcileJson([
-      '--source',
-      source.url,
-      '--target',
-      target.url,
-      '--table',
-      'items',
-      '--mode',
-      'bucket',
-    ]);
+    const run = await compareTables(source, target, 'items', ['--mode', 'bucket']);
 
     const table = onlyTable(run);
     expect(table.mode).toBe('bucket');
@@ -153,13 +147,7 @@ describe('PostgreSQL to PostgreSQL', () => {
   });
 
   it('stops at --max-differences and still reports what it confirmed', async () => {
-    const run = await reconcileJson([
-      '--source',
-      source.url,
-      '--target',
-      target.url,
-      '--table',
-      'items',
+    const run = await compareTables(source, target, 'items', [
       '--chunk-rows',
       '4',
       '--max-differences',
@@ -237,14 +225,7 @@ describe('pitfall pairs', () => {
   });
 
   it('holds equal values equal and different values different', async () => {
-    const run = await reconcileJson([
-      '--source',
-      source.url,
-      '--target',
-      target.url,
-      '--table',
-      'p',
-    ]);
+    const run = await compareTables(source, target, 'p');
 
     const table = onlyTable(run);
     // Row 1: 1.0 = 1.00; µs rounded to ms; one instant in two zones; uuid case; json key order;
@@ -279,14 +260,7 @@ describe('pitfall pairs', () => {
           + interval '4294.967297 seconds', 0) AS same`),
     );
 
-    const run = await reconcileJson([
-      '--source',
-      source.url,
-      '--target',
-      target.url,
-      '--table',
-      'h',
-    ]);
+    const run = await compareTables(source, target, 'h');
 
     expect(folded.rows[0].same).toBe(true);
     expect(changedSummary(onlyTable(run))).toEqual(['1: big,j,n,tm', '2: j,n', '3: j,n,ts']);
@@ -306,14 +280,7 @@ describe('pitfall pairs', () => {
       UPDATE x SET a = 10000, b = 'Infinity', f = NULL, g = NULL WHERE id = 3;
       UPDATE x SET a = 'Infinity', b = 0, f = NULL, g = 0 WHERE id = 4;`);
 
-    const run = await reconcileJson([
-      '--source',
-      source.url,
-      '--target',
-      target.url,
-      '--table',
-      'x',
-    ]);
+    const run = await compareTables(source, target, 'x');
 
     expect(changedSummary(onlyTable(run))).toEqual([
       '1: a,b',
@@ -342,8 +309,7 @@ describe('pitfall pairs', () => {
       UPDATE e SET s = -32767, f = 'Infinity', ts = '9999-12-31 23:59:58.999999' WHERE k1 = 2;
       UPDATE e SET b = false WHERE k1 = 3;`);
 
-    const compare = (target: TempDatabase) =>
-      reconcileJson(['--source', source.url, '--target', target.url, '--table', 'e']);
+    const compare = (target: TempDatabase) => compareTables(source, target, 'e');
     const [equal, different] = [await compare(same), await compare(changed)];
 
     expect(equal.exitCode).toBe(0);
@@ -355,16 +321,7 @@ describe('pitfall pairs', () => {
   });
 
   it('compares floats within a tolerance when one is given', async () => {
-    const run = await reconcileJson([
-      '--source',
-      source.url,
-      '--target',
-      target.url,
-      '--table',
-      'p',
-      '--tolerance',
-      'f4=0.000001',
-    ]);
+    const run = await compareTables(source, target, 'p', ['--tolerance', 'f4=0.000001']);
 
     expect(changedSummary(onlyTable(run))).toEqual(['2: ts', '3: a', '4: a,b', '5: word']);
   });
@@ -377,14 +334,7 @@ describe('keys', () => {
     const source = await database(setup);
     const target = await database(`${setup} DELETE FROM big WHERE id = 9007199254740993;`);
 
-    const run = await reconcileJson([
-      '--source',
-      source.url,
-      '--target',
-      target.url,
-      '--table',
-      'big',
-    ]);
+    const run = await compareTables(source, target, 'big');
 
     expect(onlyTable(run).differences.missing).toEqual([{ id: '9007199254740993' }]);
   });
@@ -398,16 +348,7 @@ describe('keys', () => {
        INSERT INTO n SELECT g, g FROM generate_series(2000, 2029) g;`,
     );
 
-    const run = await reconcileJson([
-      '--source',
-      source.url,
-      '--target',
-      target.url,
-      '--table',
-      'n',
-      '--chunk-rows',
-      '7',
-    ]);
+    const run = await compareTables(source, target, 'n', ['--chunk-rows', '7']);
 
     const table = onlyTable(run);
     expect(keysOf(table.differences.missing)).toEqual([
@@ -433,16 +374,7 @@ describe('keys', () => {
        INSERT INTO w VALUES (6001, 'new'), (9000, 'new');`,
     );
 
-    const run = await reconcileJson([
-      '--source',
-      source.url,
-      '--target',
-      target.url,
-      '--table',
-      'w',
-      '--chunk-rows',
-      '3000',
-    ]);
+    const run = await compareTables(source, target, 'w', ['--chunk-rows', '3000']);
 
     const table = onlyTable(run);
     expect(keysOf(table.differences.missing)).toEqual(['17', '4500']);
@@ -460,16 +392,7 @@ describe('keys', () => {
        UPDATE lines SET qty = 0 WHERE order_id = 20 AND line = '2024-01-02';`,
     );
 
-    const run = await reconcileJson([
-      '--source',
-      source.url,
-      '--target',
-      target.url,
-      '--table',
-      'lines',
-      '--chunk-rows',
-      '9',
-    ]);
+    const run = await compareTables(source, target, 'lines', ['--chunk-rows', '9']);
 
     const table = onlyTable(run);
     expect(table.mode).toBe('range');
@@ -488,14 +411,7 @@ describe('keys', () => {
        DELETE FROM k WHERE code = 'a_b';`,
     );
 
-    const run = await reconcileJson([
-      '--source',
-      source.url,
-      '--target',
-      target.url,
-      '--table',
-      'k',
-    ]);
+    const run = await compareTables(source, target, 'k');
 
     const table = onlyTable(run);
     expect(table.mode).toBe('bucket');
@@ -510,13 +426,7 @@ describe('keys', () => {
     const source = await database(setup);
     const target = await database(`${setup} UPDATE events SET n = 0 WHERE id = 3;`);
 
-    const run = await reconcileJson([
-      '--source',
-      source.url,
-      '--target',
-      target.url,
-      '--table',
-      'events',
+    const run = await compareTables(source, target, 'events', [
       '--key',
       'kind',
       '--exclude',
@@ -535,14 +445,7 @@ describe('keys', () => {
     const target = await database(`CREATE TABLE r (id int, v text);
       INSERT INTO r VALUES (1, 'a'), (2, 'b'), (2, 'b');`);
 
-    const run = await reconcileJson([
-      '--source',
-      source.url,
-      '--target',
-      target.url,
-      '--table',
-      'r',
-    ]);
+    const run = await compareTables(source, target, 'r');
 
     expect(run.exitCode).toBe(1);
     expect(onlyTable(run).differences.extra).toEqual([{ id: '2' }]);
